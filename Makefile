@@ -1,0 +1,53 @@
+# parley — build, test, benchmark.  `make` builds build/parley and libparley.
+CC      ?= cc
+BUILD   ?= build
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+WARN    := -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE
+PKGS    := icu-uc icu-i18n jansson libxml-2.0
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+CPPFLAGS := -Iinclude $(PKG_CFLAGS) -DPARLEY_SOURCE_DIR='"$(CURDIR)"'
+
+LIB_SRC := src/util/util.c src/text/tokenize.c src/text/segment.c \
+           src/dict/options.c src/dict/dict.c src/dict/actors.c src/dict/verbs.c \
+           src/code/coder.c src/code/event.c src/io/input.c src/validate/validate.c
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
+
+all: $(BUILD)/parley $(BUILD)/libparley.a $(BUILD)/libparley.so
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -DPARLEY_BUILDING -MMD -MP -c $< -o $@
+
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -DPARLEY_BUILDING -fPIC -fvisibility=hidden -MMD -MP -c $< -o $@
+
+$(BUILD)/libparley.a: $(LIB_OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/libparley.so: $(PIC_OBJ)
+	$(CC) -shared -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/parley: $(BUILD)/cli/parley.o $(BUILD)/libparley.a
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/cli/parley.d
+
+.PHONY: all clean test asan accuracy bench
+clean:
+	rm -rf build build-asan
+
+asan:
+	$(MAKE) BUILD=build-asan OPT=-O1 CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer"
+
+test: all
+	sh tests/run.sh $(BUILD)
+
+accuracy: all
+	sh tests/accuracy.sh $(BUILD)
+
+bench: all
+	sh bench/run.sh $(BUILD)

@@ -1,0 +1,401 @@
+/* parley — command line.  A thin user of libparley: parse arguments, read
+ * documents, hand them to the coder, write what comes back. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../src/io/input.h"
+#include "../src/validate/validate.h"
+#include "parley.h"
+
+/* Exit codes: say what happened. */
+enum { EX_OK = 0, EX_SOME_BAD = 1, EX_USAGE = 2, EX_DICT = 3, EX_IO = 4 };
+
+static const char *usage_text =
+    "usage: parley <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  code [FILE...]           code documents into CAMEO events (JSON Lines by default)\n"
+    "  validate FILE            run a TABARI .project or a PETRARCH validation XML\n"
+    "  dict check FILE...       report malformed dictionary lines (file:line: reason)\n"
+    "  dict stats               counts per category of the selected dictionaries\n"
+    "  dict lookup PHRASE       what an actor phrase resolves to (--date YYYY-MM-DD)\n"
+    "  version                  print the version\n"
+    "\n"
+    "dictionary selection (default: the shipped parley dictionaries):\n"
+    "  --verbs FILE[,FILE...]   --actors FILE[,FILE...]   --agents FILE[,FILE...]\n"
+    "  --discards FILE[,...]    --issues FILE[,...]       --options FILE\n"
+    "  --dialect auto|tabari|petrarch1|petrarch2          --strict\n"
+    "  --dict-dir DIR           shipped dictionaries from DIR (default: found next to the binary)\n"
+    "\n"
+    "code options:\n"
+    "  --in jsonl|text|petrxml|tabari   input format (default: jsonl; by extension when FILE given)\n"
+    "  --out jsonl|tsv          output format (tsv: PETRARCH's evts layout)\n"
+    "  --date YYYY-MM-DD        date for undated documents (default: today)\n"
+    "  --code-all               code every verb, not only the first event per clause\n"
+    "  --set NAME=VALUE         any coder option (also TABARI .options lines)\n"
+    "  -o FILE                  write events to FILE instead of standard output\n"
+    "  -q                       do not print diagnostics\n"
+    "\n"
+    "exit status: 0 ok; 1 some documents or dictionary lines were bad (reported);\n"
+    "             2 usage; 3 dictionaries could not be loaded; 4 i/o error\n";
+
+typedef struct cli {
+    const char *verbs, *actors, *agents, *discards, *issues, *options_file, *dict_dir;
+    parley_dialect dialect;
+    int strict, quiet, code_all;
+    const char *in, *out_fmt, *out_path;
+    int32_t date;
+    const char *sets[32]; int nsets;
+    long diags;
+} cli;
+
+static void diag(void *ud, const char *file, long line, const char *msg) {
+    cli *c = ud;
+    c->diags++;
+    if (c->quiet) return;
+    if (file && line) fprintf(stderr, "%s:%ld: %s\n", file, line, msg);
+    else if (file) fprintf(stderr, "%s: %s\n", file, msg);
+    else fprintf(stderr, "parley: %s\n", msg);
+}
+
+static int exists(const char *p) { return access(p, R_OK) == 0; }
+
+/* The shipped dictionaries: --dict-dir, $PARLEY_DICT_DIR, next to the
+ * binary (../dict), or the source tree it was built from. */
+static const char *find_dict_dir(cli *c, char *buf, size_t cap) {
+    if (c->dict_dir) return c->dict_dir;
+    const char *env = getenv("PARLEY_DICT_DIR");
+    if (env && *env) return env;
+    char exe[1024];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = 0;
+        char *s = strrchr(exe, '/');
+        if (s) {
+            *s = 0;
+            snprintf(buf, cap, "%s/../dict", exe);
+            char probe[PATH_MAX + 64];
+            snprintf(probe, sizeof probe, "%s/verbs", buf);
+            if (exists(probe)) return buf;
+        }
+    }
+#ifdef PARLEY_SOURCE_DIR
+    snprintf(buf, cap, "%s/dict", PARLEY_SOURCE_DIR);
+    return buf;
+#else
+    return "dict";
+#endif
+}
+
+static int load_list(parley_dict *d, parley_dict_kind k, const char *list, parley_dialect dia) {
+    char *copy = strdup(list);
+    int rc = 0;
+    for (char *s = strtok(copy, ","); s; s = strtok(NULL, ",")) {
+        parley_error e;
+        if (parley_dict_load(d, k, s, dia, &e) != PARLEY_OK) { fprintf(stderr, "parley: %s\n", e.message); rc = -1; break; }
+    }
+    free(copy);
+    return rc;
+}
+
+/* Loads every file of a kind in DIR/sub (sorted), e.g. dict/verbs/ *.verbs. */
+static int load_dir(parley_dict *d, parley_dict_kind k, const char *dir, const char *sub, const char *ext) {
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", dir, sub);
+    char cmd[PATH_MAX + 64];
+    (void)cmd;
+    /* glob without a shell */
+    extern int parley_cli_list_dir(const char *dir, const char *ext, char ***out);
+    char **files = NULL;
+    int n = parley_cli_list_dir(path, ext, &files);
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        if (!rc) {
+            parley_error e;
+            if (parley_dict_load(d, k, files[i], PARLEY_DIALECT_AUTO, &e) != PARLEY_OK) { fprintf(stderr, "parley: %s\n", e.message); rc = -1; }
+        }
+        free(files[i]);
+    }
+    free(files);
+    return n > 0 ? rc : -2;
+}
+
+#include <dirent.h>
+static int cmp_strp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+int parley_cli_list_dir(const char *dir, const char *ext, char ***out) {
+    DIR *dd = opendir(dir);
+    if (!dd) return 0;
+    struct dirent *de;
+    int n = 0, cap = 0;
+    char **v = NULL;
+    size_t el = strlen(ext);
+    while ((de = readdir(dd))) {
+        size_t l = strlen(de->d_name);
+        if (l <= el || strcmp(de->d_name + l - el, ext)) continue;
+        if (n == cap) { cap = cap ? cap * 2 : 16; v = realloc(v, (size_t)cap * sizeof *v); }
+        size_t pl = strlen(dir) + l + 2;
+        v[n] = malloc(pl);
+        snprintf(v[n], pl, "%s/%s", dir, de->d_name);
+        n++;
+    }
+    closedir(dd);
+    if (n) qsort(v, (size_t)n, sizeof *v, cmp_strp);
+    *out = v;
+    return n;
+}
+
+static parley_dict *load_dicts(cli *c) {
+    parley_dict *d = parley_dict_new();
+    if (!d) return NULL;
+    parley_dict_set_diag(d, diag, c);
+    parley_dict_set_strict(d, c->strict);
+    char buf[PATH_MAX];
+    const char *dir = find_dict_dir(c, buf, sizeof buf);
+    int explicit = c->verbs || c->actors;
+    int rc = 0;
+    if (c->verbs) rc |= load_list(d, PARLEY_DICT_VERBS, c->verbs, c->dialect);
+    else if (!explicit) rc |= load_dir(d, PARLEY_DICT_VERBS, dir, "verbs", ".verbs") == -1;
+    if (c->actors) rc |= load_list(d, PARLEY_DICT_ACTORS, c->actors, c->dialect);
+    else if (!explicit) rc |= load_dir(d, PARLEY_DICT_ACTORS, dir, "actors", ".actors") == -1;
+    if (c->agents) rc |= load_list(d, PARLEY_DICT_AGENTS, c->agents, c->dialect);
+    else if (!explicit) rc |= load_dir(d, PARLEY_DICT_AGENTS, dir, "agents", ".agents") == -1;
+    if (c->discards) rc |= load_list(d, PARLEY_DICT_DISCARDS, c->discards, c->dialect);
+    else if (!explicit) rc |= load_dir(d, PARLEY_DICT_DISCARDS, dir, "discards", ".discards") == -1;
+    if (c->issues) rc |= load_list(d, PARLEY_DICT_ISSUES, c->issues, c->dialect);
+    else if (!explicit) rc |= load_dir(d, PARLEY_DICT_ISSUES, dir, "issues", ".issues") == -1;
+    if (c->options_file) rc |= load_list(d, PARLEY_DICT_OPTIONS, c->options_file, PARLEY_DIALECT_TABARI);
+    /* the CAMEO ontology sits beside the dictionaries: DIR/../data/cameo.tsv */
+    char cam[PATH_MAX + 32];
+    snprintf(cam, sizeof cam, "%s/../data/cameo.tsv", dir);
+    parley_error e;
+    if (exists(cam)) parley_dict_load_cameo(d, cam, &e);
+    if (rc) { parley_dict_free(d); return NULL; }
+    if (parley_dict_finish(d, &e) != PARLEY_OK) { fprintf(stderr, "parley: %s\n", e.message); parley_dict_free(d); return NULL; }
+    return d;
+}
+
+/* ------------------------------------------------------------- code */
+
+typedef struct run {
+    cli *c;
+    const parley_dict *d;
+    parley_coder *coder;
+    FILE *out;
+    char *buf; size_t len, cap;
+    long docs, events, bad;
+} run;
+
+static int on_event(void *ud, const parley_event *ev) {
+    run *r = ud;
+    r->events++;
+    if (r->c->out_fmt && !strcmp(r->c->out_fmt, "tsv")) {
+        /* PETRARCH evts: date, source, target, code, ids, url */
+        fprintf(r->out, "%08d\t%s\t%s\t%s\t%s-%d\t%s\n", ev->date, ev->source ? ev->source : "---", ev->target ? ev->target : "---",
+                ev->code, ev->doc_id, ev->sentence, ev->issues ? ev->issues : "");
+        return 0;
+    }
+    r->len = 0;
+    parley_event_json(r->d, ev, &r->buf, &r->len, &r->cap);
+    r->buf[r->len++] = '\n';
+    fwrite(r->buf, 1, r->len, r->out);
+    return 0;
+}
+
+static int on_doc(void *ud, const parley_doc *doc) {
+    run *r = ud;
+    r->docs++;
+    parley_error e;
+    if (parley_code_document(r->coder, doc, on_event, r, NULL, &e) != PARLEY_OK) {
+        char msg[700];
+        snprintf(msg, sizeof msg, "document %s: %s", doc->id ? doc->id : "?", e.message);
+        diag(r->c, NULL, 0, msg);
+        r->bad++;
+    }
+    return 0;
+}
+
+static const char *guess_in(const char *path) {
+    size_t n = strlen(path);
+    if (n > 4 && !strcasecmp(path + n - 4, ".xml")) return "petrxml";
+    if (n > 4 && !strcasecmp(path + n - 4, ".txt")) return "text";
+    if (n > 5 && !strcasecmp(path + n - 5, ".text")) return "tabari";
+    return "jsonl";
+}
+
+static int32_t today(void) {
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+static int cmd_code(cli *c, int nfiles, char **files) {
+    parley_dict *d = load_dicts(c);
+    if (!d) return EX_DICT;
+    long dict_bad = c->diags;
+    run r;
+    memset(&r, 0, sizeof r);
+    r.c = c;
+    r.d = d;
+    r.coder = parley_coder_new(d);
+    parley_coder_set_diag(r.coder, diag, c);
+    parley_error e;
+    if (c->code_all) parley_coder_option(r.coder, "code_all = true", &e);
+    for (int i = 0; i < c->nsets; i++)
+        if (parley_coder_option(r.coder, c->sets[i], &e) != PARLEY_OK) { fprintf(stderr, "parley: --set: %s\n", e.message); parley_coder_free(r.coder); parley_dict_free(d); return EX_USAGE; }
+    int32_t date = c->date ? c->date : today();
+    char dl[64];
+    snprintf(dl, sizeof dl, "date = %d", date);
+    parley_coder_option(r.coder, dl, &e);
+    r.out = stdout;
+    if (c->out_path && !(r.out = fopen(c->out_path, "w"))) { fprintf(stderr, "parley: %s: %s\n", c->out_path, strerror(errno)); return EX_IO; }
+    input_opts io = {date, 16u << 20, diag, c};
+    int rc = EX_OK;
+    if (!nfiles) {
+        const char *in = c->in ? c->in : "jsonl";
+        if (!strcmp(in, "text")) r.bad += read_text(stdin, "<stdin>", &io, on_doc, &r);
+        else if (!strcmp(in, "tabari")) r.bad += read_tabari_records(stdin, "<stdin>", &io, on_doc, &r);
+        else if (!strcmp(in, "petrxml")) r.bad += read_petrarch_xml("/dev/stdin", &io, on_doc, &r);
+        else r.bad += read_jsonl(stdin, "<stdin>", &io, on_doc, &r);
+    }
+    for (int i = 0; i < nfiles; i++) {
+        const char *in = c->in ? c->in : guess_in(files[i]);
+        if (!strcmp(in, "petrxml")) { r.bad += read_petrarch_xml(files[i], &io, on_doc, &r); continue; }
+        FILE *f = !strcmp(files[i], "-") ? stdin : fopen(files[i], "rb");
+        if (!f) { fprintf(stderr, "parley: %s: %s\n", files[i], strerror(errno)); rc = EX_IO; continue; }
+        if (!strcmp(in, "text")) r.bad += read_text(f, files[i], &io, on_doc, &r);
+        else if (!strcmp(in, "tabari")) r.bad += read_tabari_records(f, files[i], &io, on_doc, &r);
+        else r.bad += read_jsonl(f, files[i], &io, on_doc, &r);
+        if (f != stdin) fclose(f);
+    }
+    if (r.out != stdout) fclose(r.out);
+    else fflush(stdout);
+    if (!c->quiet) fprintf(stderr, "parley: %ld documents, %ld events, %ld bad documents, %ld dictionary problems\n", r.docs, r.events, r.bad, dict_bad);
+    free(r.buf);
+    parley_coder_free(r.coder);
+    parley_dict_free(d);
+    if (rc) return rc;
+    return (r.bad || dict_bad) ? EX_SOME_BAD : EX_OK;
+}
+
+static int cmd_validate(cli *c, const char *path) {
+    validate_opts vo;
+    memset(&vo, 0, sizeof vo);
+    vo.diag = diag;
+    vo.diag_ud = c;
+    int pass = 0, fail = 0;
+    size_t n = strlen(path);
+    if (n > 4 && !strcasecmp(path + n - 4, ".xml")) return parley_validate_petrarch(path, &vo, stdout, &pass, &fail);
+    return parley_validate_tabari(path, &vo, stdout, &pass, &fail);
+}
+
+static int cmd_dict(cli *c, int argc, char **argv) {
+    if (argc < 1) { fputs(usage_text, stderr); return EX_USAGE; }
+    if (!strcmp(argv[0], "check")) {
+        if (argc < 2) { fprintf(stderr, "parley dict check: name one or more files\n"); return EX_USAGE; }
+        parley_dict *d = parley_dict_new();
+        parley_dict_set_diag(d, diag, c);
+        parley_dict_set_strict(d, c->strict);
+        int rc = EX_OK;
+        for (int i = 1; i < argc; i++) {
+            const char *p = argv[i];
+            size_t n = strlen(p);
+            parley_dict_kind k = PARLEY_DICT_ACTORS;
+            char low[PATH_MAX];
+            size_t q = 0;
+            for (; q < n && q + 1 < sizeof low; q++) low[q] = (char)(p[q] >= 'A' && p[q] <= 'Z' ? p[q] + 32 : p[q]);
+            low[q] = 0;
+            if (strstr(low, "verb") || strstr(low, "cameo.2.0")) k = PARLEY_DICT_VERBS;
+            else if (strstr(low, "agent")) k = PARLEY_DICT_AGENTS;
+            else if (strstr(low, "discard")) k = PARLEY_DICT_DISCARDS;
+            else if (strstr(low, "issue")) k = PARLEY_DICT_ISSUES;
+            else if (strstr(low, "option")) k = PARLEY_DICT_OPTIONS;
+            parley_error e;
+            long before = c->diags;
+            if (parley_dict_load(d, k, p, c->dialect, &e) != PARLEY_OK) { fprintf(stderr, "parley: %s\n", e.message); rc = EX_DICT; }
+            printf("%s: %ld problem(s)\n", p, c->diags - before);
+        }
+        long total = parley_dict_problem_count(d);
+        parley_dict_free(d);
+        if (rc) return rc;
+        return total ? EX_SOME_BAD : EX_OK;
+    }
+    parley_dict *d = load_dicts(c);
+    if (!d) return EX_DICT;
+    int rc = EX_OK;
+    if (!strcmp(argv[0], "stats")) {
+        parley_dict_stats s;
+        parley_dict_get_stats(d, &s);
+        printf("files              %ld\nactor phrases      %ld\ndated actor codes  %ld\nagent phrases      %ld\n"
+               "verb forms         %ld\nverb patterns      %ld\nsynsets            %ld\ndiscard phrases    %ld\n"
+               "issue phrases      %ld\nproblems           %ld\n",
+               s.files, s.actor_phrases, s.actor_codes_dated, s.agent_phrases, s.verb_forms, s.verb_patterns, s.synsets, s.discards,
+               s.issue_phrases, parley_dict_problem_count(d));
+    } else if (!strcmp(argv[0], "lookup")) {
+        if (argc < 2) { fprintf(stderr, "parley dict lookup: name a phrase\n"); rc = EX_USAGE; }
+        else {
+            char code[64], why[512];
+            int32_t date = c->date ? c->date : today();
+            if (parley_dict_lookup_actor(d, argv[1], date, code, sizeof code, why, sizeof why))
+                printf("{\"phrase\":\"%s\",\"date\":\"%04d-%02d-%02d\",\"code\":%s%s%s,\"why\":\"%s\"}\n", argv[1], date / 10000, date / 100 % 100,
+                       date % 100, *code ? "\"" : "", *code ? code : "null", *code ? "\"" : "", why);
+            else { printf("{\"phrase\":\"%s\",\"code\":null,\"why\":\"not in the actor dictionaries\"}\n", argv[1]); rc = EX_SOME_BAD; }
+        }
+    } else { fputs(usage_text, stderr); rc = EX_USAGE; }
+    parley_dict_free(d);
+    return rc;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        fputs(usage_text, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EX_USAGE : EX_OK;
+    }
+    if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) { printf("parley %s\n", PARLEY_VERSION); return EX_OK; }
+    cli c;
+    memset(&c, 0, sizeof c);
+    const char *cmd = argv[1];
+    char *pos[256];
+    int npos = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+#define ARG(name, field) if (!strcmp(a, name)) { if (i + 1 >= argc) { fprintf(stderr, "parley: %s needs a value\n", name); return EX_USAGE; } field = argv[++i]; continue; }
+        ARG("--verbs", c.verbs) ARG("--actors", c.actors) ARG("--agents", c.agents) ARG("--discards", c.discards)
+        ARG("--issues", c.issues) ARG("--options", c.options_file) ARG("--dict-dir", c.dict_dir) ARG("--in", c.in)
+        ARG("--out", c.out_fmt) ARG("-o", c.out_path)
+#undef ARG
+        if (!strcmp(a, "--dialect") && i + 1 < argc) {
+            const char *v = argv[++i];
+            c.dialect = !strcmp(v, "tabari") ? PARLEY_DIALECT_TABARI : !strcmp(v, "petrarch1") ? PARLEY_DIALECT_PETRARCH1
+                      : !strcmp(v, "petrarch2") ? PARLEY_DIALECT_PETRARCH2 : PARLEY_DIALECT_AUTO;
+            continue;
+        }
+        if (!strcmp(a, "--date") && i + 1 < argc) {
+            const char *v = argv[++i];
+            c.date = parley_parse_date(v, strlen(v));
+            if (!c.date) { fprintf(stderr, "parley: --date: '%s' is not a date (YYYY-MM-DD)\n", v); return EX_USAGE; }
+            continue;
+        }
+        if (!strcmp(a, "--set") && i + 1 < argc) { if (c.nsets < 32) c.sets[c.nsets++] = argv[++i]; continue; }
+        if (!strcmp(a, "--strict")) { c.strict = 1; continue; }
+        if (!strcmp(a, "--code-all")) { c.code_all = 1; continue; }
+        if (!strcmp(a, "-q")) { c.quiet = 1; continue; }
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fputs(usage_text, stdout); return EX_OK; }
+        if (a[0] == '-' && a[1]) { fprintf(stderr, "parley: unknown option %s\n", a); return EX_USAGE; }
+        if (npos < 256) pos[npos++] = argv[i];
+    }
+    if (!strcmp(cmd, "code")) return cmd_code(&c, npos, pos);
+    if (!strcmp(cmd, "validate")) {
+        if (npos != 1) { fprintf(stderr, "parley validate: name one .project or .xml file\n"); return EX_USAGE; }
+        return cmd_validate(&c, pos[0]);
+    }
+    if (!strcmp(cmd, "dict")) return cmd_dict(&c, npos, pos);
+    fprintf(stderr, "parley: unknown command '%s'\n\n%s", cmd, usage_text);
+    return EX_USAGE;
+}

@@ -1,0 +1,243 @@
+/*
+ * parley.h — the one public API of libparley, a CAMEO event coder.
+ *
+ * Pipeline: text -> sentences -> tokens -> actors/verbs -> events.
+ *
+ * Ownership rules, stated once and followed everywhere:
+ *  - Every `parley_X_new` has a matching `parley_X_free`; free functions accept NULL.
+ *  - A `parley_dict` is mutable while it is being loaded and immutable after
+ *    `parley_dict_finish`.  A finished dictionary may be shared by any number
+ *    of threads at once; it must outlive every coder made from it.
+ *  - A `parley_coder` holds one thread's scratch state.  Never use one coder
+ *    from two threads at the same time; make one coder per thread instead.
+ *  - Events handed to a callback (and every string inside them) are owned by
+ *    the coder and are valid only during the callback.  Copy what you keep.
+ *  - Functions that can fail return a `parley_status`; details go into the
+ *    caller's `parley_error` (message is a fixed buffer: nothing to free).
+ *  - Diagnostics about input (a dictionary line that does not parse, a bad
+ *    document) go to the diagnostic callback as "file:line: reason"; they are
+ *    counted, never fatal unless the caller asks for strictness.
+ *
+ * The library has no global mutable state.
+ */
+#ifndef PARLEY_H
+#define PARLEY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(PARLEY_BUILDING) && defined(__GNUC__)
+#define PARLEY_API __attribute__((visibility("default")))
+#else
+#define PARLEY_API
+#endif
+
+#define PARLEY_VERSION "0.1.0"
+
+typedef enum parley_status {
+    PARLEY_OK = 0,
+    PARLEY_ERR_IO,      /* a file could not be opened or read            */
+    PARLEY_ERR_PARSE,   /* input does not parse (see the error message)  */
+    PARLEY_ERR_NOMEM,   /* out of memory                                 */
+    PARLEY_ERR_ARG,     /* a bad argument from the caller                */
+    PARLEY_ERR_LIMIT,   /* a configured limit was exceeded               */
+    PARLEY_ERR_DATE,    /* a date that cannot be interpreted             */
+    PARLEY_ERR_STATE    /* call not allowed in this state (e.g. finished) */
+} parley_status;
+
+typedef struct parley_error {
+    parley_status status;
+    char message[512];
+} parley_error;
+
+/* Short English name of a status ("parse error"); static storage. */
+PARLEY_API const char *parley_status_str(parley_status st);
+
+/* Diagnostic callback: file may be NULL, line 0 when not applicable. */
+typedef void (*parley_diag_fn)(void *userdata, const char *file, long line,
+                               const char *message);
+
+/* ------------------------------------------------------------------ */
+/* Dictionaries                                                        */
+/* ------------------------------------------------------------------ */
+
+typedef struct parley_dict parley_dict;
+
+typedef enum parley_dict_kind {
+    PARLEY_DICT_VERBS = 1,
+    PARLEY_DICT_ACTORS,
+    PARLEY_DICT_AGENTS,
+    PARLEY_DICT_DISCARDS,
+    PARLEY_DICT_ISSUES,
+    PARLEY_DICT_OPTIONS   /* TABARI .options: applied as coder defaults */
+} parley_dict_kind;
+
+typedef enum parley_dialect {
+    PARLEY_DIALECT_AUTO = 0,
+    PARLEY_DIALECT_TABARI,
+    PARLEY_DIALECT_PETRARCH1,
+    PARLEY_DIALECT_PETRARCH2
+} parley_dialect;
+
+/* A new, empty dictionary set.  Returns NULL only when out of memory. */
+PARLEY_API parley_dict *parley_dict_new(void);
+PARLEY_API void parley_dict_free(parley_dict *d);
+
+/* Where diagnostics about dictionary lines go (default: nowhere, counted). */
+PARLEY_API void parley_dict_set_diag(parley_dict *d, parley_diag_fn fn, void *userdata);
+
+/* Strict mode: the first malformed line makes the load fail. */
+PARLEY_API void parley_dict_set_strict(parley_dict *d, int strict);
+
+/* Load one file into the set.  Malformed lines are reported and skipped.
+ * Returns PARLEY_ERR_IO if the file cannot be read. */
+PARLEY_API parley_status parley_dict_load(parley_dict *d, parley_dict_kind kind,
+                                          const char *path, parley_dialect dialect,
+                                          parley_error *err);
+
+/* Load from memory; `name` is used in diagnostics. */
+PARLEY_API parley_status parley_dict_load_buffer(parley_dict *d, parley_dict_kind kind,
+                                                 const char *name, const char *data,
+                                                 size_t len, parley_dialect dialect,
+                                                 parley_error *err);
+
+/* Build the search structures.  After this the set is read-only. */
+PARLEY_API parley_status parley_dict_finish(parley_dict *d, parley_error *err);
+
+/* Number of malformed lines reported so far. */
+PARLEY_API long parley_dict_problem_count(const parley_dict *d);
+
+typedef struct parley_dict_stats {
+    long actor_phrases, actor_codes_dated, agent_phrases, verb_forms, verb_patterns,
+        synsets, discards, issue_phrases, files;
+} parley_dict_stats;
+PARLEY_API void parley_dict_get_stats(const parley_dict *d, parley_dict_stats *out);
+
+/* Resolve an actor phrase as of a date (YYYYMMDD as integer, 0 = undated).
+ * Writes the code (or "" when none) and a short "why" (file:line and the
+ * dated entry used).  Returns 1 when the phrase is known, 0 otherwise. */
+PARLEY_API int parley_dict_lookup_actor(const parley_dict *d, const char *phrase,
+                                        int32_t date, char *code, size_t code_cap,
+                                        char *why, size_t why_cap);
+
+/* ------------------------------------------------------------------ */
+/* Events                                                              */
+/* ------------------------------------------------------------------ */
+
+typedef struct parley_event {
+    const char *doc_id;
+    int sentence;            /* 0-based index of the sentence in the document */
+    int32_t date;            /* YYYYMMDD */
+    const char *source;      /* actor code, NULL when absent */
+    const char *target;      /* actor code, NULL when absent */
+    const char *code;        /* CAMEO event code, e.g. "043" */
+    const char *source_text, *target_text, *verb_text;
+    const char *sentence_text;
+    const char *issues;      /* "CODE,CODE" or NULL */
+    const char *why;         /* JSON array text: trace of what made the event */
+    int passive, negated;
+} parley_event;
+
+/* Return nonzero from the callback to stop coding the current input. */
+typedef int (*parley_event_fn)(void *userdata, const parley_event *ev);
+
+/* What became of a sentence (for validation harnesses and statistics). */
+typedef enum parley_sentence_fate {
+    PARLEY_FATE_CODED = 0,   /* produced at least one event                  */
+    PARLEY_FATE_NOEVENT,     /* nothing codeable                             */
+    PARLEY_FATE_DISCARD,     /* a discard phrase ([###] or discard list)    */
+    PARLEY_FATE_STORY_DISCARD,
+    PARLEY_FATE_COMPLEX,     /* a complexity filter or [+++] diverted it     */
+    PARLEY_FATE_TOO_SHORT,   /* fewer words than the minimum                 */
+    PARLEY_FATE_TOO_LONG     /* over the sentence length limit; skipped      */
+} parley_sentence_fate;
+
+/* ------------------------------------------------------------------ */
+/* Coding                                                              */
+/* ------------------------------------------------------------------ */
+
+typedef struct parley_coder parley_coder;
+
+/* A coder for one thread.  Takes the coder options given in any loaded
+ * .options file as its defaults.  NULL when out of memory. */
+PARLEY_API parley_coder *parley_coder_new(const parley_dict *d);
+PARLEY_API void parley_coder_free(parley_coder *c);
+PARLEY_API void parley_coder_set_diag(parley_coder *c, parley_diag_fn fn, void *userdata);
+
+/* Apply one option line: TABARI .options syntax ("SET: CODE BY SENTENCE",
+ * "COMPLEX: VERBS[5] NOACTPRIOR", "COMMA: OFF", "DEFAULT: SOURCE [X] PRIOR")
+ * or a parley option "name = value" (code_all, require_dyad, negation,
+ * passive, max_sentence_bytes, max_tokens, ...). */
+PARLEY_API parley_status parley_coder_option(parley_coder *c, const char *line,
+                                             parley_error *err);
+
+/* Restore the options the coder was created with. */
+PARLEY_API void parley_coder_reset_options(parley_coder *c);
+
+typedef struct parley_doc {
+    const char *id;
+    int32_t date;          /* YYYYMMDD; 0 = unknown (coder uses its default) */
+    const char *source;    /* publisher, may be NULL */
+    const char *url;       /* may be NULL */
+    const char *title;     /* may be NULL: coded as sentence 0 when present */
+    const char *text;      /* UTF-8, need not be NUL-terminated */
+    size_t text_len;
+} parley_doc;
+
+/* Code one sentence (already split).  `fate` may be NULL. */
+PARLEY_API parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc,
+                                              int sentence_index, const char *text,
+                                              size_t len, parley_event_fn fn,
+                                              void *userdata, parley_sentence_fate *fate,
+                                              parley_error *err);
+
+/* Split a document into sentences and code each.  A document with a story
+ * discard produces nothing.  Returns the number of sentences coded in
+ * *n_sentences when non-NULL. */
+PARLEY_API parley_status parley_code_document(parley_coder *c, const parley_doc *doc,
+                                              parley_event_fn fn, void *userdata,
+                                              int *n_sentences, parley_error *err);
+
+/* Sentence segmentation on its own: calls fn(ud, start, len) per sentence of
+ * `text` (UTF-8); datelines ("DAMASCUS, June 3 (Reuters) -") are skipped. */
+typedef int (*parley_span_fn)(void *userdata, size_t start, size_t len);
+PARLEY_API parley_status parley_split_sentences(parley_coder *c, const char *text,
+                                                size_t len, parley_span_fn fn,
+                                                void *userdata, parley_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Output and ontology                                                 */
+/* ------------------------------------------------------------------ */
+
+/* Append the event as one JSON object (no newline) to a growable buffer.
+ * *buf is realloc()ed as needed; the caller frees it.  The CAMEO ontology
+ * (root, quad_class, goldstein) comes from `d`. */
+PARLEY_API parley_status parley_event_json(const parley_dict *d, const parley_event *ev,
+                                           char **buf, size_t *len, size_t *cap);
+
+typedef struct parley_cameo_info {
+    const char *code, *name, *root, *plover;
+    double goldstein;
+    int quad_class;
+} parley_cameo_info;
+
+/* Ontology entry of a CAMEO code; NULL when unknown (or no ontology loaded). */
+PARLEY_API const parley_cameo_info *parley_cameo_lookup(const parley_dict *d,
+                                                        const char *code);
+
+/* Load the ontology table (TSV, see docs/cameo.md) into a dictionary set. */
+PARLEY_API parley_status parley_dict_load_cameo(parley_dict *d, const char *path,
+                                                parley_error *err);
+
+/* Dates: "YYYY-MM-DD", "YYYYMMDD", "YYMMDD" (00-30 -> 20xx) -> YYYYMMDD.
+ * Returns 0 when the text is not a valid date. */
+PARLEY_API int32_t parley_parse_date(const char *s, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PARLEY_H */

@@ -1,0 +1,1246 @@
+/* The coder: tokens -> word types -> actors, compounds, clauses -> events.
+ *
+ * The rules are TABARI's as its manual describes them (chapters 5-8), with
+ * parley's additions (negation, undated documents, output trace) switched
+ * off by `tabari_compat` so the peer validation suite sees the peer rules.
+ */
+#include "coder.h"
+
+#include <stdio.h>
+
+/* ---------------------------------------------------------------- words */
+
+static inline const char *W(const parley_dict *d, uint32_t w) { return p_intern_str(&d->words, w); }
+static inline uint32_t WL(const parley_dict *d, uint32_t w) { return p_intern_len(&d->words, w); }
+
+static int suffix_ok(const char *suf, size_t n, char last) {
+    switch (n) {
+    case 1: return suf[0] == 'S' || suf[0] == '\'' || (suf[0] == 'D' && last == 'E') || (suf[0] == 'N' && last == 'E');
+    case 2: return !memcmp(suf, "ES", 2) || !memcmp(suf, "ED", 2) || !memcmp(suf, "EN", 2) || !memcmp(suf, "'S", 2) || !memcmp(suf, "S'", 2);
+    case 3: return !memcmp(suf, "ING", 3) || (suf[0] == last && (!memcmp(suf + 1, "ED", 2) || !memcmp(suf + 1, "EN", 2)));
+    case 4: return suf[0] == last && !memcmp(suf + 1, "ING", 3);
+    default: return 0;
+    }
+}
+
+/* Does text token t match dictionary word pw?  TABARI 5.2.2-5.2.3: stems
+ * match any word they begin; whole words also match their regular endings
+ * (S ES 'S ED EN ING, with doubled consonant, silent-e and y->i forms). */
+static int word_match(const parley_dict *d, pword pw, const token *t) {
+    const char *w = W(d, pw.w);
+    size_t wl = WL(d, pw.w);
+    if ((size_t)t->len < wl) {
+        /* silent e and y->i: MAKE/MAKING, CARRY/CARRIED */
+        if (!(pw.flags & PW_EXACT) || (pw.flags & PW_NOEND) || wl < 3 || (size_t)t->len + 1 < wl) return 0;
+    }
+    if (!(pw.flags & PW_EXACT)) return t->len >= wl && !memcmp(t->s, w, wl);
+    if (t->len == wl) return !memcmp(t->s, w, wl);
+    if (pw.flags & PW_NOEND) return 0;
+    if (t->len > wl && !memcmp(t->s, w, wl)) return suffix_ok(t->s + wl, t->len - wl, w[wl - 1]);
+    if (wl >= 3 && w[wl - 1] == 'E' && t->len == wl + 2 && !memcmp(t->s, w, wl - 1) && !memcmp(t->s + wl - 1, "ING", 3)) return 1;
+    if (wl >= 3 && w[wl - 1] == 'Y' && t->len == wl + 2 && !memcmp(t->s, w, wl - 1) &&
+        (!memcmp(t->s + wl - 1, "IES", 3) || !memcmp(t->s + wl - 1, "IED", 3)))
+        return 1;
+    return 0;
+}
+
+/* --------------------------------------------------------------- cache */
+
+static void cache_clear(parley_coder *c) {
+    if (c->cache) memset(c->cache, 0, c->cache_cap * sizeof *c->cache);
+    c->cache_n = 0;
+    c->cache_pool.n = 0;
+    p_arena_free(&c->cache_arena);
+}
+
+static void gather_chain(parley_coder *c, keyent *e, const token *t) {
+    for (; e; e = e->next) {
+        const phrase *ph = &c->d->phrases.v[e->phrase];
+        if (word_match(c->d, ph->w[0], t)) P_PUSH(c->cand, e->phrase);
+    }
+}
+
+static void lookup_exact(parley_coder *c, const char *s, size_t n, const token *t) {
+    int32_t w = p_intern_find(&c->d->words, s, n);
+    if (w >= 0 && (size_t)w < c->d->idx_cap) gather_chain(c, c->d->exact_idx[w], t);
+}
+
+/* All phrases whose first word matches token t.  News vocabulary repeats,
+ * so the answer is cached per distinct token string. */
+static const uint32_t *candidates(parley_coder *c, const token *t, uint32_t *count) {
+    const parley_dict *d = c->d;
+    uint64_t h = p_hash(t->s, t->len);
+    if (!c->cache_cap) { c->cache_cap = 1 << 14; c->cache = p_xcalloc(c->cache_cap, sizeof *c->cache); }
+    size_t mask = c->cache_cap - 1, i = (size_t)h & mask;
+    for (;;) {
+        cache_ent *e = &c->cache[i];
+        if (!e->key) break;
+        if (e->klen == t->len && !memcmp(e->key, t->s, t->len)) { *count = e->n; return c->cache_pool.v + e->off; }
+        i = (i + 1) & mask;
+    }
+    c->cand.n = 0;
+    char b[128];
+    size_t n = t->len;
+    lookup_exact(c, t->s, n, t);
+    /* de-inflected bases: the exact chains of words that t may inflect */
+    if (n >= 3 && n < sizeof b - 2) {
+        const char *s = t->s;
+        size_t cut[6];
+        int nc = 0;
+        if (s[n - 1] == 'S' || s[n - 1] == '\'' || s[n - 1] == 'D' || s[n - 1] == 'N') cut[nc++] = 1;
+        if (n > 3 && (!memcmp(s + n - 2, "ES", 2) || !memcmp(s + n - 2, "ED", 2) || !memcmp(s + n - 2, "EN", 2) || !memcmp(s + n - 2, "'S", 2))) cut[nc++] = 2;
+        if (n > 4 && !memcmp(s + n - 3, "ING", 3)) cut[nc++] = 3;
+        if (n > 4 && (!memcmp(s + n - 2, "ED", 2) || !memcmp(s + n - 2, "EN", 2)) && s[n - 3] == s[n - 4]) cut[nc++] = 3;
+        if (n > 5 && !memcmp(s + n - 3, "ING", 3) && s[n - 4] == s[n - 5]) cut[nc++] = 4;
+        for (int k = 0; k < nc; k++) lookup_exact(c, s, n - cut[k], t);
+        if (n > 4 && !memcmp(s + n - 3, "ING", 3)) { memcpy(b, s, n - 3); b[n - 3] = 'E'; lookup_exact(c, b, n - 2, t); }
+        if (n > 4 && (!memcmp(s + n - 3, "IES", 3) || !memcmp(s + n - 3, "IED", 3))) { memcpy(b, s, n - 3); b[n - 3] = 'Y'; lookup_exact(c, b, n - 2, t); }
+    }
+    /* stems: every prefix length some stem has */
+    uint64_t sl = d->stem_lengths;
+    for (size_t l = 1; l <= n && sl; l++) {
+        if (l < 63 && !(sl & (1ULL << l))) continue;
+        int32_t w = p_intern_find(&d->words, t->s, l);
+        if (w >= 0 && (size_t)w < d->idx_cap) gather_chain(c, d->stem_idx[w], t);
+    }
+    /* remove duplicates (a phrase can be reached from two bases) */
+    size_t m = 0;
+    for (size_t a = 0; a < c->cand.n; a++) {
+        size_t b2 = 0;
+        for (; b2 < m; b2++) if (c->cand.v[b2] == c->cand.v[a]) break;
+        if (b2 == m) c->cand.v[m++] = c->cand.v[a];
+    }
+    c->cand.n = m;
+    if (c->cache_n * 2 >= c->cache_cap) cache_clear(c), i = (size_t)h & mask;
+    while (c->cache[i].key) i = (i + 1) & mask;
+    cache_ent *e = &c->cache[i];
+    e->key = p_arena_strndup(&c->cache_arena, t->s, t->len);
+    e->klen = t->len;
+    e->off = (uint32_t)c->cache_pool.n;
+    e->n = (uint32_t)m;
+    for (size_t a = 0; a < m; a++) P_PUSH(c->cache_pool, c->cand.v[a]);
+    c->cache_n++;
+    *count = e->n;
+    return c->cache_pool.v + e->off;
+}
+
+/* Matches the rest of phrase ph from token i.  Words joined by '_' must be
+ * adjacent; a space allows a few words in between (not across a comma). */
+static int phrase_match_at(parley_coder *c, const phrase *ph, int i, int n, int *end) {
+    const token *tk = c->tz.toks.v;
+    int p = i + 1;
+    for (uint16_t k = 1; k < ph->n; k++) {
+        int adj = (ph->w[k - 1].flags & PW_ADJ) != 0;
+        int limit = adj ? p + 1 : p + 6;
+        if (limit > n) limit = n;
+        int q = p;
+        for (; q < limit; q++) {
+            if (tk[q].flags & TK_COMMA) { q = limit; break; }
+            if (word_match(c->d, ph->w[k], &tk[q])) break;
+        }
+        if (q >= limit) return 0;
+        p = q + 1;
+    }
+    *end = p;
+    return 1;
+}
+
+/* -------------------------------------------------------------- setup */
+
+parley_coder *parley_coder_new(const parley_dict *d) {
+    if (!d || !d->finished) return NULL;
+    parley_coder *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->d = d;
+    c->opts = d->opts;
+    if (!d->has_opts) { /* nothing from an .options file: keep defaults */ }
+    c->base_opts = c->opts;
+    tokenizer_init(&c->tz);
+    segmenter_init(&c->sg);
+    return c;
+}
+
+void parley_coder_free(parley_coder *c) {
+    if (!c) return;
+    tokenizer_free(&c->tz);
+    segmenter_free(&c->sg);
+    P_FREE_VEC(c->ti);
+    P_FREE_VEC(c->units);
+    P_FREE_VEC(c->slots);
+    P_FREE_VEC(c->live);
+    P_FREE_VEC(c->cand);
+    P_FREE_VEC(c->cache_pool);
+    free(c->cache);
+    p_arena_free(&c->cache_arena);
+    p_buf_free(&c->why);
+    p_buf_free(&c->scratch);
+    p_buf_free(&c->out_codes);
+    free(c);
+}
+
+void parley_coder_set_diag(parley_coder *c, parley_diag_fn fn, void *ud) { c->diag = fn; c->diag_ud = ud; }
+
+parley_status parley_coder_option(parley_coder *c, const char *line, parley_error *err) {
+    return options_apply(&c->opts, line, err);
+}
+
+void parley_coder_reset_options(parley_coder *c) { c->opts = c->base_opts; }
+
+/* ------------------------------------------------------------ analysis */
+
+static int is_word(const token *t, const char *w) { size_t n = strlen(w); return t->len == n && !memcmp(t->s, w, n); }
+
+static int closed_class(const token *t) {
+    static const char *det[] = {"THE", "A", "AN"};
+    static const char *pron[] = {"HE", "SHE", "IT", "ITS", "HIS", "HER", "THEY", "THEM", "THEIR", "HIM"};
+    static const char *conj[] = {"AND", "BUT", "OR", "NOR"};
+    static const char *aux[] = {"WAS", "WERE", "BEEN", "IS", "ARE", "BEING", "BE"};
+    static const char *neg[] = {"NOT", "NEVER", "DIDN'T", "DOESN'T", "DON'T", "WON'T", "CAN'T", "CANNOT", "WOULDN'T", "HASN'T", "HAVEN'T", "ISN'T", "WASN'T", "NO"};
+    if (t->flags & TK_COMMA) return T_COMMA;
+    for (size_t i = 0; i < P_ARRAY_LEN(det); i++) if (is_word(t, det[i])) return T_DET;
+    for (size_t i = 0; i < P_ARRAY_LEN(pron); i++) if (is_word(t, pron[i])) return T_PRON;
+    for (size_t i = 0; i < P_ARRAY_LEN(conj); i++) if (is_word(t, conj[i])) return T_CONJ;
+    for (size_t i = 0; i < P_ARRAY_LEN(aux); i++) if (is_word(t, aux[i])) return T_AUX;
+    for (size_t i = 0; i < P_ARRAY_LEN(neg); i++) if (is_word(t, neg[i])) return T_NEG;
+    if (is_word(t, "BY")) return T_BY;
+    if (t->flags & TK_NUMBER) return T_NUM;
+    return T_NONE;
+}
+
+/* Appends an agent code to an actor code unless it is already there on
+ * CAMEO's 3-character boundaries (TABARI 5.4: "LKAREB" + "REB" stays). */
+static void add_agent_code(char *out, size_t cap, const char *actor_code, const char *agent_code, int prefix) {
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "%s", actor_code);
+    size_t al = strlen(tmp), gl = strlen(agent_code);
+    int present = 0;
+    if (gl && gl <= al) {
+        for (size_t off = 0; off + gl <= al; off += 3)
+            if (!memcmp(tmp + off, agent_code, gl)) { present = 1; break; }
+    }
+    if (present) snprintf(out, cap, "%s", tmp);
+    else if (prefix) snprintf(out, cap, "%s%s", agent_code, tmp);
+    else snprintf(out, cap, "%s%s", tmp, agent_code);
+}
+
+static void apply_agent(const parley_dict *d, unit *u, int32_t ag, int former) {
+    const agent *a = &d->agents.v[ag];
+    const char *acode = former ? "ELI" : p_intern_str(&d->codes, a->code);
+    char res[64] = "";
+    /* coded compounds "A/B": the agent applies to each part */
+    const char *p = u->code;
+    size_t k = 0;
+    while (1) {
+        const char *sl = strchr(p, '/');
+        size_t n = sl ? (size_t)(sl - p) : strlen(p);
+        char part[64], comb[64];
+        snprintf(part, sizeof part, "%.*s", (int)n, p);
+        add_agent_code(comb, sizeof comb, part, acode, a->prefix);
+        k += (size_t)snprintf(res + k, sizeof res - k, "%s%s", k ? "/" : "", comb);
+        if (!sl || k >= sizeof res) break;
+        p = sl + 1;
+    }
+    snprintf(u->code, sizeof u->code, "%s", res);
+    u->agent = ag;
+}
+
+typedef struct sent {
+    parley_coder *c;
+    const parley_dict *d;
+    const token *tk;
+    int n;
+    int32_t date;
+    int discard, story_discard, complex;
+    const char *complex_why;
+} sent;
+
+/* Assigns word types: at each position the longest phrase of any kind wins
+ * (ties: more letters, then actors over agents over verbs). */
+static void classify(sent *S) {
+    parley_coder *c = S->c;
+    const parley_dict *d = S->d;
+    int n = S->n;
+    for (int i = 0; i < n; i++) {
+        tokinfo *ti = &c->ti.v[i];
+        memset(ti, 0, sizeof *ti);
+        ti->type = (uint8_t)closed_class(&S->tk[i]);
+        ti->unit = -1;
+        ti->phrase = -1;
+        ti->span_end = i + 1;
+    }
+    for (int i = 0; i < n;) {
+        if (S->tk[i].flags & TK_COMMA) { i++; continue; }
+        uint32_t nc;
+        const uint32_t *cand = candidates(c, &S->tk[i], &nc);
+        int best = -1, best_end = i + 1;
+        uint32_t best_chars = 0;
+        int best_rank = 99;
+        for (uint32_t k = 0; k < nc; k++) {
+            const phrase *ph = &d->phrases.v[cand[k]];
+            int end;
+            if (ph->kind == K_ISSUE) continue;
+            if (ph->kind == K_DISCARD) {
+                if (phrase_match_at(c, ph, i, n, &end)) {
+                    /* discard phrases are whole words: a stem hit is not enough */
+                    S->discard = 1;
+                    if (d->discard_story.v[ph->target]) S->story_discard = 1;
+                }
+                continue;
+            }
+            if (ph->kind == K_VERB && d->verbs.v[ph->target].section == 2) continue; /* attribution: not coded */
+            if (!phrase_match_at(c, ph, i, n, &end)) continue;
+            int rank = ph->kind == K_ACTOR ? 0 : ph->kind == K_AGENT ? 1 : ph->kind == K_VERB ? 2 : 3;
+            if (best < 0 || end > best_end || (end == best_end && (ph->chars > best_chars || (ph->chars == best_chars && rank < best_rank)))) {
+                best = (int)cand[k];
+                best_end = end;
+                best_chars = ph->chars;
+                best_rank = rank;
+            }
+        }
+        if (best < 0) { i++; continue; }
+        const phrase *ph = &d->phrases.v[best];
+        tokinfo *ti = &c->ti.v[i];
+        ti->phrase = best;
+        ti->span_end = best_end;
+        uint8_t type = ph->kind == K_ACTOR ? T_ACTOR : ph->kind == K_AGENT ? T_AGENT : ph->kind == K_VERB ? T_VERB : ph->kind == K_NOUN ? T_NOUN : T_ADJ;
+        if (ph->kind == K_VERB && d->verbs.v[ph->target].section == 1) type = T_TIME;
+        for (int j = i; j < best_end; j++) c->ti.v[j].type = type;
+        for (int j = i + 1; j < best_end; j++) c->ti.v[j].phrase = -2; /* inside */
+        i = best_end;
+    }
+}
+
+static int actor_units(sent *S) {
+    parley_coder *c = S->c;
+    const parley_dict *d = S->d;
+    c->units.n = 0;
+    for (int i = 0; i < S->n; i++) {
+        tokinfo *ti = &c->ti.v[i];
+        if (ti->phrase < 0) continue;
+        const phrase *ph = &d->phrases.v[ti->phrase];
+        if (ph->kind == K_ACTOR) {
+            const actor *a = &d->actors.v[ph->target];
+            const acode *used = NULL;
+            int32_t code = actor_code_at(d, a, S->date, &used);
+            const char *cs = code > 0 ? p_intern_str(&d->codes, (uint32_t)code) : "---";
+            if (!strcmp(cs, "###")) { S->discard = 1; continue; }
+            if (!strcmp(cs, "+++")) { S->complex = 1; S->complex_why = "complex actor"; continue; }
+            if (!strcmp(cs, "---") || !*cs) {
+                for (int j = i; j < ti->span_end; j++) c->ti.v[j].type = T_NOUN; /* null-coded actor: a noun */
+                continue;
+            }
+            unit u;
+            memset(&u, 0, sizeof u);
+            u.start = u.actor_start = i;
+            u.end = u.actor_end = ti->span_end;
+            u.actor = ph->target;
+            u.agent = -1;
+            u.used = used;
+            u.group = -1;
+            u.ref = -1;
+            snprintf(u.code, sizeof u.code, "%s", cs);
+            P_PUSH(c->units, u);
+            for (int j = i; j < ti->span_end; j++) c->ti.v[j].unit = (int16_t)(c->units.n - 1);
+        }
+    }
+    /* Agents (TABARI 5.4): right before an actor, right after it, or
+     * "AGENT of/in [the] ACTOR". "Former" makes the agent an elite. */
+    for (int i = 0; i < S->n; i++) {
+        tokinfo *ti = &c->ti.v[i];
+        if (ti->phrase < 0 || ti->type != T_AGENT) continue;
+        const phrase *ph = &d->phrases.v[ti->phrase];
+        int e = ti->span_end;
+        int former = i > 0 && is_word(&S->tk[i - 1], "FORMER");
+        int target = -1;
+        if (e < S->n && c->ti.v[e].type == T_ACTOR && c->ti.v[e].unit >= 0 && c->units.v[c->ti.v[e].unit].start == e) target = c->ti.v[e].unit;
+        else if (i > 0 && c->ti.v[i - 1].unit >= 0 && c->units.v[c->ti.v[i - 1].unit].end == i) target = c->ti.v[i - 1].unit;
+        else if (e + 1 < S->n && (is_word(&S->tk[e], "OF") || is_word(&S->tk[e], "IN"))) {
+            int q = e + 1;
+            if (q < S->n && is_word(&S->tk[q], "THE")) q++;
+            if (q < S->n && c->ti.v[q].unit >= 0 && c->units.v[c->ti.v[q].unit].start == q) target = c->ti.v[q].unit;
+        }
+        if (target >= 0) {
+            unit *u = &c->units.v[target];
+            if (u->agent >= 0) { continue; }
+            apply_agent(d, u, (int32_t)ph->target, former);
+            if (i < u->start) u->start = former ? i - 1 : i;
+            if (e > u->end) u->end = e;
+            for (int j = i; j < e; j++) c->ti.v[j].unit = (int16_t)target;
+            continue;
+        }
+        if (c->opts.convert_agents) {
+            /* TABARI 8.2.6: an agent with no actor becomes an actor "~CODE". */
+            const agent *a = &d->agents.v[ph->target];
+            unit u;
+            memset(&u, 0, sizeof u);
+            u.start = u.actor_start = i;
+            u.end = u.actor_end = e;
+            u.actor = UINT32_MAX;
+            u.agent = (int32_t)ph->target;
+            u.group = -1;
+            u.ref = -1;
+            const char *ac = p_intern_str(&d->codes, a->code);
+            snprintf(u.code, sizeof u.code, a->prefix ? "%s~" : "~%s", ac);
+            /* keep units ordered by position */
+            size_t at = c->units.n;
+            while (at > 0 && c->units.v[at - 1].start > i) at--;
+            P_PUSH(c->units, u);
+            memmove(&c->units.v[at + 1], &c->units.v[at], (c->units.n - 1 - at) * sizeof(unit));
+            c->units.v[at] = u;
+            for (int j = 0; j < S->n; j++) c->ti.v[j].unit = -1;
+            for (size_t k = 0; k < c->units.n; k++)
+                for (int j = c->units.v[k].start; j < c->units.v[k].end; j++) c->ti.v[j].unit = (int16_t)k;
+            c->ti.v[i].type = T_ACTOR;
+        }
+    }
+    return (int)c->units.n;
+}
+
+/* Compound actors (TABARI 7.5): np (, np)* and np, with np = actor unit
+ * preceded by any determiners / adjectives. */
+static void compounds(sent *S) {
+    parley_coder *c = S->c;
+    int g = 0;
+    for (size_t k = 0; k + 1 < c->units.n; k++) {
+        unit *a = &c->units.v[k];
+        /* find the run of units linked by commas and a final AND */
+        size_t j = k;
+        int saw_and = 0;
+        size_t last_and = k;
+        while (j + 1 < c->units.n) {
+            unit *x = &c->units.v[j], *y = &c->units.v[j + 1];
+            int p = x->end, ok = 1, link_and = 0, link_comma = 0;
+            for (; p < y->start; p++) {
+                uint8_t ty = c->ti.v[p].type;
+                if (ty == T_COMMA && !link_comma && !link_and) link_comma = 1;
+                else if (ty == T_CONJ && is_word(&S->tk[p], "AND") && !link_and) link_and = 1;
+                else if ((ty == T_DET || ty == T_ADJ) && (link_and || link_comma)) continue;
+                else { ok = 0; break; }
+            }
+            if (!ok || (!link_and && !link_comma)) break;
+            j++;
+            if (link_and) { saw_and = 1; last_and = j; break; }
+        }
+        if (!saw_and) continue;
+        for (size_t q = k; q <= last_and; q++) {
+            c->units.v[q].group = g;
+            for (int p = c->units.v[q].start; p < (q < last_and ? c->units.v[q + 1].start : c->units.v[q].end); p++) c->ti.v[p].in_compound = 1;
+        }
+        (void)a;
+        g++;
+        k = last_and;
+    }
+}
+
+/* Slots: compounds count once; pronouns point at what they refer to. */
+static void build_slots(sent *S) {
+    parley_coder *c = S->c;
+    c->slots.n = 0;
+    int first_compound_slot = -1;
+    int u = 0, nu = (int)c->units.n;
+    int ui = 0;
+    for (int i = 0; i < S->n; i++) {
+        while (ui < nu && c->units.v[ui].end <= i) ui++;
+        if (ui < nu && c->units.v[ui].start == i) {
+            slot s;
+            memset(&s, 0, sizeof s);
+            s.start = i;
+            s.first = ui;
+            s.count = 1;
+            if (c->units.v[ui].group >= 0) {
+                int g = c->units.v[ui].group;
+                while (ui + s.count < nu && c->units.v[ui + s.count].group == g) s.count++;
+                s.compound = s.count > 1;
+            }
+            s.end = c->units.v[ui + s.count - 1].end;
+            if (s.compound && first_compound_slot < 0) first_compound_slot = (int)c->slots.n;
+            P_PUSH(c->slots, s);
+            ui += s.count;
+            i = s.end - 1;
+            continue;
+        }
+        if (c->ti.v[i].type == T_PRON && !c->ti.v[i].deleted) {
+            /* TABARI 7.7 coreference */
+            const token *t = &S->tk[i];
+            int ref = -1;
+            if (is_word(t, "HE") || is_word(t, "SHE") || is_word(t, "IT") || is_word(t, "HIM")) ref = c->slots.n ? 0 : -1;
+            else if (is_word(t, "ITS") || is_word(t, "HIS") || is_word(t, "HER")) ref = c->slots.n ? (int)c->slots.n - 1 : -1;
+            else ref = first_compound_slot >= 0 ? first_compound_slot : (c->slots.n ? 0 : -1);
+            if (ref >= 0 && (is_word(t, "HE") || is_word(t, "SHE") || is_word(t, "IT") || is_word(t, "HIM"))) {
+                /* "the first actor in the sentence": the first slot */
+                ref = 0;
+            }
+            if (ref < 0) continue;
+            slot s = c->slots.v[ref];
+            s.start = i;
+            s.end = i + 1;
+            P_PUSH(c->slots, s);
+        }
+    }
+    (void)u;
+}
+
+/* TABARI 7.8: comma-delimited nonrestrictive clauses are deleted. */
+static int delete_commas(sent *S) {
+    parley_coder *c = S->c;
+    const options *o = &c->opts;
+    if (o->comma_off) return 0;
+    int deleted = 0;
+    int prev = -1; /* position of previous comma, -1 = sentence start */
+    for (int i = 0; i <= S->n; i++) {
+        int is_comma = i < S->n && c->ti.v[i].type == T_COMMA && !c->ti.v[i].in_compound;
+        if (!is_comma && i < S->n) continue;
+        int a = prev + 1, b = i;
+        int words = b - a;
+        int del = 0;
+        if (prev < 0 && i < S->n) del = words >= o->comma_bmin && words <= o->comma_bmax;
+        else if (prev >= 0 && i == S->n) del = words > o->comma_emin && words <= o->comma_emax;
+        else if (prev >= 0) del = words > o->comma_min && words <= o->comma_max;
+        if (del && words > 0) {
+            for (int p = a; p < b; p++) c->ti.v[p].deleted = 1;
+            if (prev >= 0) c->ti.v[prev].deleted = 1;
+            deleted++;
+        }
+        prev = i;
+    }
+    return deleted;
+}
+
+/* Compound nouns and adjectives keep their conjunction out of the clause
+ * split (TABARI 7.5.1). */
+static void clause_breaks(sent *S) {
+    parley_coder *c = S->c;
+    for (int i = 0; i < S->n; i++) {
+        tokinfo *ti = &c->ti.v[i];
+        if (ti->type != T_CONJ || ti->in_compound || ti->deleted) continue;
+        int p = i - 1;
+        while (p >= 0 && c->ti.v[p].deleted) p--;
+        int q = i + 1;
+        while (q < S->n && (c->ti.v[q].type == T_ADJ || c->ti.v[q].type == T_DET)) q++;
+        if (p >= 0 && q < S->n) {
+            uint8_t a = c->ti.v[p].type, b = c->ti.v[q].type;
+            if ((a == T_NOUN && b == T_NOUN) || (a == T_ADJ && c->ti.v[i + 1].type == T_ADJ)) continue;
+        }
+        ti->clause_break = 1;
+    }
+}
+
+/* ------------------------------------------------------------ patterns */
+
+typedef struct mstate {
+    sent *S;
+    const int *live; int nlive;   /* positions of the clause, deleted tokens removed */
+    int src, tgt, comp;            /* slot indices found, -1 */
+    uint32_t chars;                /* letters matched through alternatives */
+    long steps;
+} mstate;
+
+static int slot_at(const parley_coder *c, int tokpos) {
+    for (size_t k = 0; k < c->slots.n; k++) if (c->slots.v[k].start == tokpos) return (int)k;
+    return -1;
+}
+
+/* live index of the end of a slot starting at live index li */
+static int slot_end_live(const mstate *m, int li, int slot) {
+    const parley_coder *c = m->S->c;
+    int e = c->slots.v[slot].end;
+    while (li < m->nlive && m->live[li] < e) li++;
+    return li;
+}
+
+static int seq_match(mstate *m, const pword *w, uint32_t nw, int li, int lim, int *out_end) {
+    const token *tk = m->S->tk;
+    int p = li;
+    for (uint32_t k = 0; k < nw; k++) {
+        if (k == 0) {
+            if (p >= lim || !word_match(m->S->d, w[0], &tk[m->live[p]])) return 0;
+            p++;
+            continue;
+        }
+        int adj = (w[k - 1].flags & PW_ADJ) != 0;
+        int q = p;
+        int qlim = adj ? p + 1 : lim;
+        if (qlim > lim) qlim = lim;
+        for (; q < qlim; q++) if (word_match(m->S->d, w[k], &tk[m->live[q]])) break;
+        if (q >= qlim) return 0;
+        p = q + 1;
+    }
+    *out_end = p;
+    return 1;
+}
+
+/* Matches elements el[k..ke) in live positions [li, lim).  `anchored`: the
+ * first element must start exactly at li.  `must_end`: when >= 0 the last
+ * element must end exactly there. */
+static int match_elems(mstate *m, const pelem *el, int k, int ke, int li, int lim, int anchored, int must_end) {
+    if (++m->steps > 20000) return 0;
+    if (k == ke) return must_end < 0 || li == must_end;
+    const pelem *e = &el[k];
+    int adj = e->kind == PE_WORD ? (e->adj & 1) : e->adj;
+    int last = lim;
+    if (anchored) last = li + 1 < lim ? li + 1 : lim;
+    parley_coder *c = m->S->c;
+    for (int p = li; p < last; p++) {
+        int next = -1;
+        switch (e->kind) {
+        case PE_WORD: {
+            pword pw = {e->arg, (uint8_t)(e->adj >> 1)};
+            if (!word_match(m->S->d, pw, &m->S->tk[m->live[p]])) continue;
+            next = p + 1;
+            break;
+        }
+        case PE_ALT: {
+            const palt *al = &m->S->d->alts.v[e->arg];
+            /* try each alternative; longest letters first is not needed for
+             * correctness since later elements decide, but record chars */
+            for (uint32_t s = 0; s < al->nseq; s++) {
+                int end;
+                if (!seq_match(m, al->words + al->start[s], al->len[s], p, lim, &end)) continue;
+                uint32_t ch = 0;
+                for (uint32_t q = 0; q < al->len[s]; q++) ch += WL(m->S->d, al->words[al->start[s] + q].w);
+                uint32_t save = m->chars;
+                m->chars += ch;
+                if (match_elems(m, el, k + 1, ke, end, lim, adj, must_end)) return 1;
+                m->chars = save;
+            }
+            continue;
+        }
+        case PE_SRC: case PE_TGT: case PE_COMP: case PE_SKIP: case PE_ATTR: {
+            int s = slot_at(c, m->live[p]);
+            if (s < 0) continue;
+            if (e->kind == PE_COMP && !c->slots.v[s].compound) continue;
+            int save_src = m->src, save_tgt = m->tgt, save_comp = m->comp;
+            if (e->kind == PE_SRC) m->src = s;
+            else if (e->kind == PE_TGT) m->tgt = s;
+            else if (e->kind == PE_COMP) m->comp = s;
+            next = slot_end_live(m, p, s);
+            if (match_elems(m, el, k + 1, ke, next, lim, adj, must_end)) return 1;
+            m->src = save_src; m->tgt = save_tgt; m->comp = save_comp;
+            /* "$ and + are assigned to the first actor encountered" */
+            return 0;
+        }
+        default: continue;
+        }
+        if (next >= 0 && match_elems(m, el, k + 1, ke, next, lim, adj, must_end)) return 1;
+    }
+    return 0;
+}
+
+/* Tries one pattern against verb at live positions [vs, ve) of the clause. */
+static int pattern_match(mstate *m, const pattern *pt, int vs, int ve) {
+    m->src = m->tgt = m->comp = -1;
+    m->chars = 0;
+    m->steps = 0;
+    const pelem *el = pt->el;
+    int va = pt->verb_at;
+    /* pre-verb part: must end before the verb; adjacent if it says so */
+    if (va > 0) {
+        const pelem *lastpre = &el[va - 1];
+        int adj_to_verb = lastpre->kind == PE_WORD ? (lastpre->adj & 1) : lastpre->adj;
+        if (adj_to_verb) {
+            if (!match_elems(m, el, 0, va, 0, vs, 0, vs)) return 0;
+        } else if (!match_elems(m, el, 0, va, 0, vs, 0, -1)) return 0;
+    }
+    if (va + 1 < pt->nel) {
+        int verb_adj = el[va].adj & 1;
+        int s0 = m->src, t0 = m->tgt, c0 = m->comp;
+        uint32_t ch0 = m->chars;
+        if (!match_elems(m, el, va + 1, pt->nel, ve, m->nlive, verb_adj, -1)) { m->src = s0; m->tgt = t0; m->comp = c0; m->chars = ch0; return 0; }
+    }
+    return 1;
+}
+
+/* --------------------------------------------------------------- events */
+
+typedef struct evout {
+    const parley_doc *doc;
+    int sentence;
+    const char *text; size_t len;
+    parley_event_fn fn; void *ud;
+    int emitted, stop;
+} evout;
+
+typedef struct pending_ev {
+    int src, tgt;          /* slots, -1 */
+    vcode code;
+    int verb_tok, verb_end;
+    const pattern *pat;    /* NULL: the verb's own code */
+    const phrase *vph;
+    int passive, clause;
+    int32_t date;
+} pending_ev;
+
+typedef P_VEC(const char *) strvec;
+typedef P_VEC(int) intvec;
+
+static void slot_codes(const parley_coder *c, int s, strvec *out, intvec *units) {
+    out->n = 0;
+    units->n = 0;
+    if (s < 0) return;
+    const slot *sl = &c->slots.v[s];
+    for (int k = 0; k < sl->count; k++) {
+        const unit *u = &c->units.v[sl->first + k];
+        P_PUSH(*out, u->code);
+        P_PUSH(*units, sl->first + k);
+    }
+}
+
+static void span_text(p_buf *b, const char *text, const token *tk, int a, int e) {
+    if (a >= e) return;
+    p_buf_put(b, text + tk[a].off, tk[e - 1].end - tk[a].off);
+}
+
+static void pattern_text(p_buf *b, const parley_dict *d, const pattern *pt) {
+    for (uint16_t i = 0; i < pt->nel; i++) {
+        const pelem *e = &pt->el[i];
+        if (i) p_buf_putc(b, ' ');
+        switch (e->kind) {
+        case PE_WORD: p_buf_puts(b, W(d, e->arg)); break;
+        case PE_ALT: {
+            const palt *al = &d->alts.v[e->arg];
+            p_buf_putc(b, '{');
+            for (uint32_t s = 0; s < al->nseq && s < 4; s++) {
+                if (s) p_buf_puts(b, "|");
+                for (uint32_t q = 0; q < al->len[s]; q++) { if (q) p_buf_putc(b, ' '); p_buf_puts(b, W(d, al->words[al->start[s] + q].w)); }
+            }
+            if (al->nseq > 4) p_buf_puts(b, "|...");
+            p_buf_putc(b, '}');
+            break;
+        }
+        case PE_SRC: p_buf_putc(b, '$'); break;
+        case PE_TGT: p_buf_putc(b, '+'); break;
+        case PE_COMP: p_buf_putc(b, '%'); break;
+        case PE_SKIP: p_buf_putc(b, '^'); break;
+        case PE_ATTR: p_buf_putc(b, '@'); break;
+        case PE_VERB: p_buf_putc(b, '*'); break;
+        }
+    }
+}
+
+static void why_actor(p_buf *b, const parley_coder *c, int unit_i, const char *role) {
+    const parley_dict *d = c->d;
+    const unit *u = &c->units.v[unit_i];
+    p_buf_puts(b, ",");
+    p_buf b2 = {0};
+    if (u->actor != UINT32_MAX) {
+        const actor *a = &d->actors.v[u->actor];
+        p_buf_printf(&b2, "%s %s: %s:%u", role, u->code, p_intern_str(&d->files, a->file), u->used ? u->used->line : a->line);
+        if (u->used && !(u->used->flags & AC_DEFAULT))
+            p_buf_printf(&b2, " (dated %d..%d)", u->used->lo, u->used->hi);
+    }
+    if (u->agent >= 0) {
+        const agent *g = &d->agents.v[u->agent];
+        p_buf_printf(&b2, "%sagent %s:%u", b2.n ? " + " : "", p_intern_str(&d->files, g->file), g->line);
+    }
+    p_buf_json_str(b, b2.s ? b2.s : "", b2.n);
+    p_buf_free(&b2);
+}
+
+static void emit(sent *S, evout *eo, const pending_ev *pe) {
+    parley_coder *c = S->c;
+    const parley_dict *d = S->d;
+    strvec sc = {0}, tc = {0};
+    intvec su = {0}, tu = {0};
+    slot_codes(c, pe->src, &sc, &su);
+    slot_codes(c, pe->tgt, &tc, &tu);
+    const char *nul = NULL;
+    int nodef_src = !sc.n, nodef_tgt = !tc.n;
+    if (!sc.n && c->opts.def_src[0]) { P_PUSH(sc, c->opts.def_src); P_PUSH(su, -1); }
+    if (!tc.n && c->opts.def_tgt[0]) { P_PUSH(tc, c->opts.def_tgt); P_PUSH(tu, -1); }
+    int need_both = c->opts.tabari_compat || c->opts.require_dyad;
+    if (!sc.n && !need_both) { P_PUSH(sc, nul); P_PUSH(su, -1); }
+    if (!tc.n && !need_both) { P_PUSH(tc, nul); P_PUSH(tu, -1); }
+    (void)nodef_src; (void)nodef_tgt;
+    for (int pass = 0; pass < 2 && !eo->stop; pass++) {
+        if (pass == 1 && !(pe->code.flags & VC_PAIRED)) break;
+        uint32_t cid = pass == 0 ? pe->code.c1 : pe->code.c2;
+        const char *code = p_intern_str(&d->codes, cid);
+        for (size_t a = 0; a < sc.n && !eo->stop; a++)
+            for (size_t b = 0; b < tc.n && !eo->stop; b++) {
+                const char *sa = pass == 0 ? sc.v[a] : tc.v[b];
+                const char *ta = pass == 0 ? tc.v[b] : sc.v[a];
+                int ua = pass == 0 ? su.v[a] : tu.v[b];
+                int ub = pass == 0 ? tu.v[b] : su.v[a];
+                if (sa && ta && !strcmp(sa, ta)) continue;
+                if (!sa && !ta) continue;
+                /* coded compounds "A/B" fan out */
+                char sbuf[64], tbuf[64];
+                const char *sp = sa ? sa : "", *tp = ta ? ta : "";
+                for (const char *x = sp;;) {
+                    const char *xs = strchr(x, '/');
+                    size_t xl = xs ? (size_t)(xs - x) : strlen(x);
+                    snprintf(sbuf, sizeof sbuf, "%.*s", (int)xl, x);
+                    for (const char *y = tp;;) {
+                        const char *ys = strchr(y, '/');
+                        size_t yl = ys ? (size_t)(ys - y) : strlen(y);
+                        snprintf(tbuf, sizeof tbuf, "%.*s", (int)yl, y);
+                        if (!(sa && ta && !strcmp(sbuf, tbuf))) {
+                            p_buf *wb = &c->why;
+                            p_buf_clear(wb);
+                            p_buf_putc(wb, '[');
+                            p_buf v = {0};
+                            if (pe->pat) {
+                                p_buf_printf(&v, "verb pattern %s:%u: - ", p_intern_str(&d->files, pe->pat->file), pe->pat->line);
+                                pattern_text(&v, d, pe->pat);
+                                p_buf_printf(&v, " [%s]", p_intern_str(&d->codes, pe->pat->code.c1));
+                            } else {
+                                const verb *vb = &d->verbs.v[pe->vph->target];
+                                p_buf_printf(&v, "verb %s:%u: %s [%s]", p_intern_str(&d->files, vb->file), vb->line,
+                                             vb->label ? W(d, vb->label - 1) : "?", code);
+                            }
+                            p_buf_json_str(wb, v.s, v.n);
+                            p_buf_free(&v);
+                            if (ua >= 0) why_actor(wb, c, ua, "source");
+                            else if (sa) { p_buf_puts(wb, ","); p_buf_json_str(wb, "source: default", 15); }
+                            if (ub >= 0) why_actor(wb, c, ub, "target");
+                            if (pe->passive) { p_buf_puts(wb, ","); p_buf_json_str(wb, "rule: passive voice (source and target swapped)", 48); }
+                            if (pass == 1) { p_buf_puts(wb, ","); p_buf_json_str(wb, "rule: paired code", 17); }
+                            if (pe->src >= 0 && c->slots.v[pe->src].compound) { p_buf_puts(wb, ","); p_buf_json_str(wb, "rule: compound source", 21); }
+                            if (pe->tgt >= 0 && c->slots.v[pe->tgt].compound) { p_buf_puts(wb, ","); p_buf_json_str(wb, "rule: compound target", 21); }
+                            p_buf_putc(wb, ']');
+                            p_buf *tb = &c->scratch;
+                            p_buf_clear(tb);
+                            int ps = pass == 0 ? pe->src : pe->tgt, pt2 = pass == 0 ? pe->tgt : pe->src;
+                            size_t so = 0, to = 0, vo = 0;
+                            if (ps >= 0) span_text(tb, eo->text, S->tk, c->slots.v[ps].start, c->slots.v[ps].end);
+                            p_buf_putc(tb, 0);
+                            to = tb->n;
+                            if (pt2 >= 0) span_text(tb, eo->text, S->tk, c->slots.v[pt2].start, c->slots.v[pt2].end);
+                            p_buf_putc(tb, 0);
+                            vo = tb->n;
+                            span_text(tb, eo->text, S->tk, pe->verb_tok, pe->verb_end);
+                            p_buf_putc(tb, 0);
+                            size_t txo = tb->n;
+                            p_buf_put(tb, eo->text, eo->len);
+                            p_buf_putc(tb, 0);
+                            parley_event ev;
+                            memset(&ev, 0, sizeof ev);
+                            ev.doc_id = eo->doc && eo->doc->id ? eo->doc->id : "";
+                            ev.sentence = eo->sentence;
+                            ev.date = pe->date;
+                            ev.source = sa ? sbuf : NULL;
+                            ev.target = ta ? tbuf : NULL;
+                            ev.code = code;
+                            ev.source_text = ps >= 0 ? tb->s + so : NULL;
+                            ev.target_text = pt2 >= 0 ? tb->s + to : NULL;
+                            ev.verb_text = tb->s + vo;
+                            ev.sentence_text = tb->s + txo;
+                            ev.issues = c->out_codes.n ? c->out_codes.s : NULL;
+                            ev.why = wb->s;
+                            ev.passive = pe->passive;
+                            eo->emitted++;
+                            if (eo->fn && eo->fn(eo->ud, &ev)) eo->stop = 1;
+                        }
+                        if (!ys) break;
+                        y = ys + 1;
+                    }
+                    if (!xs) break;
+                    x = xs + 1;
+                }
+            }
+    }
+    P_FREE_VEC(sc);
+    P_FREE_VEC(tc);
+    P_FREE_VEC(su);
+    P_FREE_VEC(tu);
+}
+
+static int slot_first_code_eq(const parley_coder *c, int a, int b) {
+    if (a < 0 || b < 0) return 0;
+    return !strcmp(c->units.v[c->slots.v[a].first].code, c->units.v[c->slots.v[b].first].code);
+}
+
+/* ------------------------------------------------------------- driver */
+
+static void issues_scan(sent *S) {
+    parley_coder *c = S->c;
+    const parley_dict *d = S->d;
+    p_buf_clear(&c->out_codes);
+    if (!d->issues.n) return;
+    int seen_ignore_end = -1;
+    for (int i = 0; i < S->n; i++) {
+        uint32_t nc;
+        const uint32_t *cand = candidates(c, &S->tk[i], &nc);
+        for (uint32_t k = 0; k < nc; k++) {
+            const phrase *ph = &d->phrases.v[cand[k]];
+            int end;
+            if (ph->kind != K_ISSUE || !phrase_match_at(c, ph, i, S->n, &end)) continue;
+            const issue *is = &d->issues.v[ph->target];
+            if (is->ignore) { seen_ignore_end = end; continue; }
+            if (i < seen_ignore_end) continue;
+            const char *code = p_intern_str(&d->codes, is->code);
+            /* no duplicates */
+            size_t cl = strlen(code);
+            int dup = 0;
+            for (const char *p = c->out_codes.s; p && *p;) {
+                const char *q = strchr(p, ',');
+                size_t l = q ? (size_t)(q - p) : strlen(p);
+                if (l == cl && !memcmp(p, code, cl)) { dup = 1; break; }
+                if (!q) break;
+                p = q + 1;
+            }
+            if (dup) continue;
+            if (c->out_codes.n) p_buf_putc(&c->out_codes, ',');
+            p_buf_puts(&c->out_codes, code);
+        }
+    }
+}
+
+static int32_t add_days(int32_t ymd, int days) {
+    int y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
+    /* days from civil (Howard Hinnant's algorithm) */
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (unsigned)(m + (m > 2 ? -3 : 9)) + 2) / 5 + (unsigned)d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    long z = era * 146097 + (long)doe - 719468 + days;
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = (unsigned)(z - era * 146097);
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long yy = (long)yoe + era * 400;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    unsigned dd = doy - (153 * mp + 2) / 5 + 1;
+    unsigned mm = mp < 10 ? mp + 3 : mp - 9;
+    yy += mm <= 2;
+    return (int32_t)(yy * 10000 + (long)mm * 100 + (long)dd);
+}
+
+parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int sentence_index, const char *text,
+                                   size_t len, parley_event_fn fn, void *ud, parley_sentence_fate *fate,
+                                   parley_error *err) {
+    parley_sentence_fate f = PARLEY_FATE_NOEVENT;
+    if (fate) *fate = f;
+    if (!c || (!text && len)) { p_set_error(err, PARLEY_ERR_ARG, "no coder or text"); return PARLEY_ERR_ARG; }
+    const options *o = &c->opts;
+    if (o->max_sentence_bytes > 0 && len > (size_t)o->max_sentence_bytes) {
+        if (fate) *fate = PARLEY_FATE_TOO_LONG;
+        p_set_error(err, PARLEY_ERR_LIMIT, "sentence of %zu bytes is over the limit of %d (max_sentence_bytes)", len, o->max_sentence_bytes);
+        return PARLEY_ERR_LIMIT;
+    }
+    tokenize(&c->tz, text, len);
+    sent S;
+    memset(&S, 0, sizeof S);
+    S.c = c;
+    S.d = c->d;
+    S.tk = c->tz.toks.v;
+    S.n = (int)c->tz.toks.n;
+    S.date = doc && doc->date ? doc->date : o->default_date;
+    if (o->max_tokens > 0 && S.n > o->max_tokens) {
+        if (fate) *fate = PARLEY_FATE_TOO_LONG;
+        p_set_error(err, PARLEY_ERR_LIMIT, "sentence of %d tokens is over the limit of %d (max_tokens)", S.n, o->max_tokens);
+        return PARLEY_ERR_LIMIT;
+    }
+    if (o->min_words > 0 && S.n < o->min_words) { if (fate) *fate = PARLEY_FATE_TOO_SHORT; return PARLEY_OK; }
+    if (c->ti.cap < (size_t)S.n + 1) c->ti.v = p_grow(c->ti.v, &c->ti.cap, (size_t)S.n + 1, sizeof(tokinfo));
+    c->ti.n = (size_t)S.n;
+    classify(&S);
+    if (S.discard) { if (fate) *fate = S.story_discard ? PARLEY_FATE_STORY_DISCARD : PARLEY_FATE_DISCARD; return PARLEY_OK; }
+    const parley_dict *d = c->d;
+    /* verbs that are really nouns (TABARI 7.4), special verb codes */
+    for (int i = 0; i < S.n; i++) {
+        tokinfo *ti = &c->ti.v[i];
+        if (ti->phrase < 0) continue;
+        const phrase *ph = &d->phrases.v[ti->phrase];
+        if (ph->kind != K_VERB) continue;
+        const verb *vb = &d->verbs.v[ph->target];
+        if (ti->type == T_TIME) {
+            vcode vc = ph->has_own ? ph->own : vb->code;
+            if (vc.flags & VC_DISCARD) S.discard = 1;
+            continue;
+        }
+        int noun = 0;
+        if (i > 0 && c->ti.v[i - 1].type == T_DET) noun = 1;
+        if ((S.tk[i].flags & TK_CAP) && !(S.tk[i].flags & TK_FIRST) && !c->tz.all_caps) noun = 1;
+        vcode vc = ph->has_own ? ph->own : vb->code;
+        if (noun) { for (int j = i; j < ti->span_end; j++) c->ti.v[j].type = T_NOUN; ti->phrase = -1; continue; }
+        if ((vc.flags & VC_NULL) && !vb->pats.n) { for (int j = i; j < ti->span_end; j++) c->ti.v[j].type = T_NULL; continue; }
+        if (vc.flags & VC_DISCARD) S.discard = 1;
+        if (vc.flags & VC_COMPLEX) { S.complex = 1; S.complex_why = "complex verb"; }
+    }
+    if (S.discard) { if (fate) *fate = PARLEY_FATE_DISCARD; return PARLEY_OK; }
+    actor_units(&S);
+    if (S.discard) { if (fate) *fate = PARLEY_FATE_DISCARD; return PARLEY_OK; }
+    compounds(&S);
+    int ncomma = delete_commas(&S);
+    build_slots(&S);
+    clause_breaks(&S);
+    issues_scan(&S);
+
+    /* time shift (TABARI 10.5): the first time phrase moves the date */
+    int32_t date = S.date;
+    if (d->has_time && o->time_shift && date) {
+        for (int i = 0; i < S.n; i++) {
+            tokinfo *ti = &c->ti.v[i];
+            if (ti->type != T_TIME || ti->phrase < 0) continue;
+            const phrase *ph = &d->phrases.v[ti->phrase];
+            const verb *vb = &d->verbs.v[ph->target];
+            vcode vc = ph->has_own ? ph->own : vb->code;
+            /* time patterns: the longest that matches */
+            if (vc.flags & VC_COMPLEX) { S.complex = 1; S.complex_why = "time phrase"; break; }
+            if (vc.flags & VC_TIME) { date = add_days(date, vc.shift); break; }
+        }
+    }
+
+    /* complexity filters (TABARI 8.7) that need no coding */
+    int nverbs = 0, nactors = (int)c->units.n, npron = 0, nconj = 0, first_verb = -1;
+    for (int i = 0; i < S.n; i++) {
+        const tokinfo *ti = &c->ti.v[i];
+        if (ti->type == T_VERB && ti->phrase >= 0) { nverbs++; if (first_verb < 0) first_verb = i; }
+        if (ti->type == T_PRON) npron++;
+        if (ti->type == T_CONJ) nconj++;
+    }
+    if (!S.complex) {
+        if (o->cx_verbs && nverbs >= o->cx_verbs) S.complex = 1, S.complex_why = "too many verbs";
+        else if (o->cx_actors && nactors >= o->cx_actors) S.complex = 1, S.complex_why = "too many actors";
+        else if (o->cx_pronouns && npron >= o->cx_pronouns) S.complex = 1, S.complex_why = "too many pronouns";
+        else if (o->cx_conj && nconj >= o->cx_conj) S.complex = 1, S.complex_why = "too many conjunctions";
+        else if (o->cx_comma && ncomma >= o->cx_comma) S.complex = 1, S.complex_why = "too many comma clauses";
+        else if (o->cx_lateverb && (first_verb < 0 || first_verb >= o->cx_lateverb)) S.complex = 1, S.complex_why = "late verb";
+        else if (o->cx_noverb && first_verb < 0) S.complex = 1, S.complex_why = "no verb";
+        else if (o->cx_noactprior && first_verb >= 0 && (!c->units.n || c->units.v[0].start > first_verb) && !o->def_src[0])
+            S.complex = 1, S.complex_why = "no actor before the first verb";
+        else if (o->cx_noactafter && first_verb >= 0 && (!c->units.n || c->units.v[c->units.n - 1].end <= first_verb))
+            S.complex = 1, S.complex_why = "no actor after the first verb";
+    }
+    if (S.complex) { if (fate) *fate = PARLEY_FATE_COMPLEX; return PARLEY_OK; }
+
+    /* ---- code clause by clause ---- */
+    P_VEC(pending_ev) evs = {0};
+    int clause = 0, cstart = 0;
+    int carried_src = -1;
+    int stop_sentence = 0;
+    int have_sub = -1;
+    while (cstart < S.n && !stop_sentence) {
+        int cend = cstart;
+        while (cend < S.n && !c->ti.v[cend].clause_break) cend++;
+        c->live.n = 0;
+        for (int i = cstart; i < cend; i++) if (!c->ti.v[i].deleted) P_PUSH(c->live, i);
+        mstate m;
+        memset(&m, 0, sizeof m);
+        m.S = &S;
+        m.live = c->live.v;
+        m.nlive = (int)c->live.n;
+        int clause_first_slot = -1;
+        for (size_t k = 0; k < c->slots.n; k++)
+            if (c->slots.v[k].start >= cstart && c->slots.v[k].start < cend && !c->ti.v[c->slots.v[k].start].deleted) { clause_first_slot = (int)k; break; }
+        int coded_in_clause = 0;
+        for (int li = 0; li < m.nlive && !stop_sentence; li++) {
+            int i = m.live[li];
+            tokinfo *ti = &c->ti.v[i];
+            if (ti->type != T_VERB || ti->phrase < 0) continue;
+            const phrase *ph = &d->phrases.v[ti->phrase];
+            const verb *vb = &d->verbs.v[ph->target];
+            int ve = li;
+            while (ve < m.nlive && m.live[ve] < ti->span_end) ve++;
+            const pattern *best = NULL;
+            int bsrc = -1, btgt = -1, bcomp = -1;
+            uint32_t best_len = 0;
+            for (size_t k = 0; k < vb->pats.n; k++) {
+                const pattern *pt = &vb->pats.v[k];
+                if (best && pt->chars <= best_len) break;
+                if (!pattern_match(&m, pt, li, ve)) continue;
+                /* with alternatives, the letters actually matched decide */
+                uint32_t fixed = pt->chars;
+                uint32_t altmax = 0;
+                for (uint16_t q = 0; q < pt->nel; q++) if (pt->el[q].kind == PE_ALT) altmax += d->alts.v[pt->el[q].arg].maxchars;
+                uint32_t actual = fixed - altmax + m.chars;
+                if (!best || actual > best_len) { best = pt; best_len = actual; bsrc = m.src; btgt = m.tgt; bcomp = m.comp; }
+                if (!altmax) break;
+            }
+            vcode vc = best ? best->code : (ph->has_own ? ph->own : vb->code);
+            if (vc.flags & VC_DISCARD) { S.discard = 1; stop_sentence = 1; break; }
+            if (vc.flags & VC_COMPLEX) { S.complex = 1; S.complex_why = "complex pattern"; stop_sentence = 1; break; }
+            if ((vc.flags & VC_NULL) || !vc.c1) continue;
+            /* parley: plain negation cancels the event unless the pattern
+             * itself spells out the negation */
+            int negated = 0;
+            if (o->negation && !o->tabari_compat && !(best && best->has_neg)) {
+                for (int q = li - 1; q >= 0 && q >= li - 3; q--) {
+                    int tq = m.live[q];
+                    if (c->ti.v[tq].type == T_NEG) { negated = 1; break; }
+                    if (c->ti.v[tq].type == T_ACTOR || c->ti.v[tq].type == T_COMMA) break;
+                }
+            }
+            if (negated) continue;
+            pending_ev pe;
+            memset(&pe, 0, sizeof pe);
+            pe.code = vc;
+            pe.verb_tok = i;
+            pe.verb_end = ti->span_end;
+            pe.pat = best;
+            pe.vph = ph;
+            pe.clause = clause;
+            pe.date = date;
+            pe.src = bsrc;
+            pe.tgt = btgt;
+            if (bcomp >= 0) { pe.src = pe.tgt = bcomp; }
+            int designated = bsrc >= 0 || btgt >= 0 || bcomp >= 0;
+            /* default source: first actor before the verb in the clause
+             * (TABARI 5.8), else the subject carried from earlier clauses */
+            if (pe.src < 0) {
+                for (size_t k = 0; k < c->slots.n; k++) {
+                    const slot *sl = &c->slots.v[k];
+                    if (sl->start < cstart || sl->start >= i || c->ti.v[sl->start].deleted) continue;
+                    if (pe.tgt >= 0 && slot_first_code_eq(c, (int)k, pe.tgt)) continue;
+                    pe.src = (int)k;
+                    break;
+                }
+                if (pe.src < 0 && clause > 0 && carried_src >= 0 && !(pe.tgt >= 0 && slot_first_code_eq(c, carried_src, pe.tgt))) pe.src = carried_src;
+            }
+            if (pe.tgt < 0 && bcomp < 0) {
+                for (size_t k = 0; k < c->slots.n; k++) {
+                    const slot *sl = &c->slots.v[k];
+                    if (sl->start < ti->span_end || sl->start >= cend || c->ti.v[sl->start].deleted) continue;
+                    if (pe.src >= 0 && slot_first_code_eq(c, (int)k, pe.src)) continue;
+                    pe.tgt = (int)k;
+                    break;
+                }
+                if (pe.tgt < 0)
+                    for (size_t k = 0; k < c->slots.n; k++) {
+                        const slot *sl = &c->slots.v[k];
+                        if (sl->start < cstart || sl->start >= i || c->ti.v[sl->start].deleted) continue;
+                        if (pe.src >= 0 && (slot_first_code_eq(c, (int)k, pe.src) || (int)k == pe.src)) continue;
+                        pe.tgt = (int)k;
+                        break;
+                    }
+                if (pe.tgt < 0 && pe.src >= 0 && c->slots.v[pe.src].compound) pe.tgt = pe.src;
+            }
+            /* passive voice (TABARI 7.9) */
+            if (o->passive && !designated) {
+                int aux = 0;
+                for (int q = li - 1; q >= 0 && q >= li - 2; q--) {
+                    const token *t = &S.tk[m.live[q]];
+                    if (is_word(t, "WAS") || is_word(t, "WERE") || is_word(t, "BEEN") ||
+                        (!o->tabari_compat && (is_word(t, "IS") || is_word(t, "ARE") || is_word(t, "BEING"))))
+                        aux = 1;
+                }
+                int by = ve < m.nlive && c->ti.v[m.live[ve]].type == T_BY;
+                if (aux && by) { int t = pe.src; pe.src = pe.tgt; pe.tgt = t; pe.passive = 1; }
+            }
+            if (o->def_src[0] && o->def_src_prior) {
+                int prior = 0;
+                for (size_t k = 0; k < c->slots.n; k++) if (c->slots.v[k].start < i && c->slots.v[k].start >= cstart) prior = 1;
+                if (!prior && !designated) pe.src = -1;
+            }
+            if (o->def_tgt[0] && o->def_tgt_after) {
+                int after = 0;
+                for (size_t k = 0; k < c->slots.n; k++) if (c->slots.v[k].start >= ti->span_end && c->slots.v[k].start < cend) after = 1;
+                if (!after && !designated) pe.tgt = -1;
+            }
+            int need_both = o->tabari_compat || o->require_dyad;
+            int has_src = pe.src >= 0 || o->def_src[0];
+            int has_tgt = pe.tgt >= 0 || o->def_tgt[0];
+            if (need_both && (!has_src || !has_tgt)) continue;
+            if (!need_both && !has_src && !has_tgt) continue;
+            if (pe.src >= 0 && pe.src == pe.tgt && !c->slots.v[pe.src].compound) continue;
+            if (vc.flags & VC_SUBORD) { if (have_sub < 0) { P_PUSH(evs, pe); have_sub = (int)evs.n - 1; } continue; }
+            P_PUSH(evs, pe);
+            coded_in_clause = 1;
+            if (pe.src >= 0) carried_src = pe.src;
+            if (o->code_by == CODE_BY_SENTENCE) stop_sentence = 1;
+            if (o->code_by != CODE_ALL) break;
+        }
+        if (!coded_in_clause && clause_first_slot >= 0 && clause == 0) carried_src = clause_first_slot;
+        else if (carried_src < 0 && clause_first_slot >= 0) carried_src = clause_first_slot;
+        clause++;
+        cstart = cend + 1;
+    }
+    if (S.discard) { P_FREE_VEC(evs); if (fate) *fate = PARLEY_FATE_DISCARD; return PARLEY_OK; }
+    if (S.complex) { P_FREE_VEC(evs); if (fate) *fate = PARLEY_FATE_COMPLEX; return PARLEY_OK; }
+    /* subordinate events only when nothing else coded; dominant ones win */
+    int has_main = 0, has_dom = 0;
+    for (size_t k = 0; k < evs.n; k++) {
+        if (!(evs.v[k].code.flags & VC_SUBORD)) has_main = 1;
+        if (evs.v[k].code.flags & VC_DOMINANT) has_dom = 1;
+    }
+    if ((o->cx_nosource || o->cx_notarget || o->cx_noevent) && !evs.n && o->cx_noevent) {
+        P_FREE_VEC(evs);
+        if (fate) *fate = PARLEY_FATE_COMPLEX;
+        return PARLEY_OK;
+    }
+    evout eo;
+    memset(&eo, 0, sizeof eo);
+    eo.doc = doc;
+    eo.sentence = sentence_index;
+    eo.text = text;
+    eo.len = len;
+    eo.fn = fn;
+    eo.ud = ud;
+    for (size_t k = 0; k < evs.n && !eo.stop; k++) {
+        const pending_ev *pe = &evs.v[k];
+        if ((pe->code.flags & VC_SUBORD) && has_main) continue;
+        if (has_dom && !(pe->code.flags & VC_DOMINANT)) continue;
+        emit(&S, &eo, pe);
+    }
+    P_FREE_VEC(evs);
+    f = eo.emitted ? PARLEY_FATE_CODED : PARLEY_FATE_NOEVENT;
+    if (fate) *fate = f;
+    (void)err;
+    return PARLEY_OK;
+}
+
+typedef struct docsplit {
+    parley_coder *c;
+    const parley_doc *doc;
+    const char *base;
+    parley_event_fn fn; void *ud;
+    int idx, stop;
+    parley_error *err;
+    parley_status st;
+} docsplit;
+
+static int on_sentence(void *ud, size_t start, size_t len) {
+    docsplit *ds = ud;
+    parley_error e;
+    parley_sentence_fate fate;
+    parley_status st = parley_code_sentence(ds->c, ds->doc, ds->idx, ds->base + start, len, ds->fn, ds->ud, &fate, &e);
+    if (st != PARLEY_OK && ds->c->diag) {
+        char msg[700];
+        snprintf(msg, sizeof msg, "document %s sentence %d: %s", ds->doc->id ? ds->doc->id : "?", ds->idx, e.message);
+        ds->c->diag(ds->c->diag_ud, NULL, 0, msg);
+    }
+    ds->idx++;
+    if (fate == PARLEY_FATE_STORY_DISCARD) { ds->stop = 1; return 1; }
+    return 0;
+}
+
+typedef struct span_shift { parley_span_fn fn; void *ud; size_t off; } span_shift;
+
+static int on_shifted_span(void *ud, size_t start, size_t len) {
+    span_shift *w = ud;
+    return w->fn(w->ud, start + w->off, len);
+}
+
+parley_status parley_split_sentences(parley_coder *c, const char *text, size_t len, parley_span_fn fn, void *ud,
+                                     parley_error *err) {
+    (void)err;
+    /* A dateline is not a sentence and must not be searched for actors. */
+    size_t dl = dateline_length(text, len);
+    span_shift w = {fn, ud, dl};
+    segment(&c->sg, text + dl, len - dl, on_shifted_span, &w);
+    return PARLEY_OK;
+}
+
+parley_status parley_code_document(parley_coder *c, const parley_doc *doc, parley_event_fn fn, void *ud, int *n_sentences,
+                                   parley_error *err) {
+    if (!c || !doc) { p_set_error(err, PARLEY_ERR_ARG, "no coder or document"); return PARLEY_ERR_ARG; }
+    docsplit ds;
+    memset(&ds, 0, sizeof ds);
+    ds.c = c;
+    ds.doc = doc;
+    ds.fn = fn;
+    ds.ud = ud;
+    ds.err = err;
+    if (doc->title && *doc->title) {
+        ds.base = doc->title;
+        on_sentence(&ds, 0, strlen(doc->title));
+        if (ds.stop) { if (n_sentences) *n_sentences = ds.idx; return PARLEY_OK; }
+    }
+    ds.base = doc->text;
+    if (doc->text && doc->text_len) parley_split_sentences(c, doc->text, doc->text_len, on_sentence, &ds, err);
+    if (n_sentences) *n_sentences = ds.idx;
+    return PARLEY_OK;
+}

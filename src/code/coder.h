@@ -1,0 +1,58 @@
+/* Coding stage internals: the per-thread coder state. */
+#ifndef PARLEY_CODER_H
+#define PARLEY_CODER_H
+
+#include "../dict/dict.h"
+#include "../text/text.h"
+
+/* Word types, after TABARI manual 7.1. */
+enum {
+    T_NONE, T_ACTOR, T_AGENT, T_VERB, T_NOUN, T_ADJ, T_DET, T_PRON, T_CONJ,
+    T_AUX, T_BY, T_COMMA, T_NUM, T_TIME, T_ATTRIB, T_NULL, T_NEG
+};
+
+typedef struct unit {
+    int start, end;            /* token span, agents included */
+    int actor_start, actor_end;
+    char code[64];             /* resolved code ("" = none), may hold "A/B" */
+    uint32_t actor;            /* index in dict->actors, UINT32_MAX if none */
+    int32_t agent;             /* index in dict->agents, -1 if none */
+    const acode *used;         /* dated entry that applied */
+    int group;                 /* compound group, -1 if single */
+    int ref;                   /* pronoun: referenced unit, -1 otherwise */
+} unit;
+
+typedef struct slot {          /* what $ + % ^ and the default search see */
+    int start, end;            /* token span of this mention */
+    int first, count;          /* units (indices into units[]) it stands for */
+    int compound;
+} slot;
+
+typedef struct tokinfo {
+    uint8_t type, deleted, clause_break, in_compound;
+    int16_t unit;              /* for actor/agent tokens */
+    int32_t phrase;            /* verb/time phrase starting here, -1 */
+    int span_end;              /* end of the phrase starting here */
+} tokinfo;
+
+typedef struct cache_ent { uint32_t off, n; uint32_t klen; const char *key; } cache_ent;
+
+struct parley_coder {
+    const parley_dict *d;
+    options opts, base_opts;
+    tokenizer tz;
+    segmenter sg;
+    P_VEC(tokinfo) ti;
+    P_VEC(unit) units;
+    P_VEC(slot) slots;
+    P_VEC(int) live;
+    P_VEC(uint32_t) cand;       /* scratch for candidate phrases */
+    /* token -> candidate phrase cache */
+    cache_ent *cache; size_t cache_cap, cache_n;
+    P_VEC(uint32_t) cache_pool;
+    p_arena cache_arena;
+    p_buf why, scratch, out_codes;
+    parley_diag_fn diag; void *diag_ud;
+};
+
+#endif

@@ -1,0 +1,376 @@
+/* Dictionary set: interning, the phrase syntax shared by every dialect, the
+ * first-word index, and the public dict API.  The dialect readers live in
+ * actors.c (actors, agents, discards, issues) and verbs.c. */
+#include "dict.h"
+
+#include <stdio.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+parley_dict *parley_dict_new(void) {
+    parley_dict *d = calloc(1, sizeof *d);
+    if (!d) return NULL;
+    options_defaults(&d->opts);
+    /* id 0 of the code table is the empty code, so 0 can mean "none". */
+    p_intern_add(&d->codes, "", 0);
+    return d;
+}
+
+void parley_dict_free(parley_dict *d) {
+    if (!d) return;
+    p_intern_free(&d->words);
+    p_intern_free(&d->codes);
+    p_intern_free(&d->files);
+    p_intern_free(&d->cameo_idx);
+    for (size_t i = 0; i < d->verbs.n; i++) P_FREE_VEC(d->verbs.v[i].pats);
+    P_FREE_VEC(d->phrases);
+    P_FREE_VEC(d->actors);
+    P_FREE_VEC(d->agents);
+    P_FREE_VEC(d->verbs);
+    P_FREE_VEC(d->issues);
+    P_FREE_VEC(d->alts);
+    P_FREE_VEC(d->synset_name);
+    P_FREE_VEC(d->synset_alt);
+    P_FREE_VEC(d->discard_story);
+    P_FREE_VEC(d->cameo);
+    for (size_t i = 0; i < d->sources.n; i++) free(d->sources.v[i]);
+    P_FREE_VEC(d->sources);
+    free(d->exact_idx);
+    free(d->stem_idx);
+    p_arena_free(&d->arena);
+    free(d);
+}
+
+void parley_dict_set_diag(parley_dict *d, parley_diag_fn fn, void *ud) { d->diag = fn; d->diag_ud = ud; }
+void parley_dict_set_strict(parley_dict *d, int strict) { d->strict = strict; }
+long parley_dict_problem_count(const parley_dict *d) { return d->problems; }
+
+uint32_t dict_word(parley_dict *d, const char *s, size_t n) { return p_intern_add(&d->words, s, n); }
+uint32_t dict_code(parley_dict *d, const char *s, size_t n) { return p_intern_add(&d->codes, s, n); }
+
+int rd_next_line(rd *r, const char **s, size_t *n) {
+    if (r->p >= r->end) return 0;
+    const char *a = r->p;
+    const char *e = memchr(a, '\n', (size_t)(r->end - a));
+    if (!e) e = r->end;
+    r->p = e < r->end ? e + 1 : e;
+    r->line++;
+    size_t len = (size_t)(e - a);
+    if (len && a[len - 1] == '\r') len--;
+    *s = a;
+    *n = len;
+    return 1;
+}
+
+void rd_problem(rd *r, const char *fmt, ...) {
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    r->d->problems++;
+    if (r->d->diag) r->d->diag(r->d->diag_ud, r->name, r->line, msg);
+    if (r->d->strict && !r->failed) {
+        r->failed = 1;
+        p_set_error(r->err, PARLEY_ERR_PARSE, "%s:%ld: %s", r->name, r->line, msg);
+    }
+}
+
+/* Upper-cases one dictionary word in place into `out`, folding the
+ * hyphen to the word separator as TABARI 0.7.3+ does. Returns length. */
+static size_t up_word(const char *s, size_t n, char *out, size_t cap) {
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 1 < cap; i++) out[k++] = (char)p_toupper((unsigned char)s[i]);
+    out[k] = 0;
+    return k;
+}
+
+/* Phrase syntax (TABARI manual 5.2, 5.5.3):
+ *   WORD     stem: matches any word that begins with WORD
+ *   WORD_    whole word (regular endings allowed on the last word)
+ *   WORD=    exactly this spelling
+ *   A_B      A whole word and B immediately after it
+ *   A~_B     A a stem and B immediately after it
+ *   A B      B somewhere after A
+ * `space_is_gap` is 0 for actor-like phrases in dialects where a space only
+ * separates words (PETRARCH issues). */
+int dict_parse_phrase(rd *r, const char *s, size_t n, pwvec *out, int space_is_gap) {
+    size_t i = 0;
+    out->n = 0;
+    while (i < n) {
+        while (i < n && (p_isspace((unsigned char)s[i]))) i++;
+        if (i >= n) break;
+        size_t a = i;
+        while (i < n && !p_isspace((unsigned char)s[i]) && s[i] != '_' && s[i] != '-' && s[i] != '~' && s[i] != '=') i++;
+        size_t wl = i - a;
+        uint8_t flags = r->stems ? 0 : PW_EXACT;
+        int adj = 0;
+        if (i < n && s[i] == '=') { flags |= PW_EXACT | PW_NOEND; i++; }
+        if (i < n && s[i] == '~') { flags &= (uint8_t)~PW_EXACT; i++; if (i < n && (s[i] == '_' || s[i] == '-')) { adj = 1; i++; } }
+        else if (i < n && (s[i] == '_' || s[i] == '-')) {
+            flags |= PW_EXACT;
+            i++;
+            if (i < n && !p_isspace((unsigned char)s[i])) adj = 1;
+        }
+        if (!space_is_gap) adj = 1;
+        if (wl == 0) continue; /* "__" or a leading connector */
+        char w[256];
+        size_t k = up_word(s + a, wl, w, sizeof w);
+        pword pw = {dict_word(r->d, w, k), flags};
+        if (adj) pw.flags |= PW_ADJ;
+        P_PUSH(*out, pw);
+    }
+    if (out->n) out->v[out->n - 1].flags &= (uint8_t)~PW_ADJ;
+    return (int)out->n;
+}
+
+static uint32_t phrase_chars(const parley_dict *d, const pword *w, size_t n) {
+    uint32_t c = 0;
+    for (size_t i = 0; i < n; i++) c += p_intern_len(&d->words, w[i].w);
+    return c;
+}
+
+uint32_t dict_add_phrase(parley_dict *d, uint8_t kind, const pword *w, size_t n, uint32_t target) {
+    phrase ph;
+    memset(&ph, 0, sizeof ph);
+    ph.w = p_arena_alloc(&d->arena, n * sizeof *w);
+    memcpy(ph.w, w, n * sizeof *w);
+    ph.n = (uint16_t)n;
+    ph.kind = kind;
+    ph.target = target;
+    ph.stem_first = !(w[0].flags & PW_EXACT);
+    ph.chars = phrase_chars(d, w, n);
+    P_PUSH(d->phrases, ph);
+    return (uint32_t)(d->phrases.n - 1);
+}
+
+/* Codes: "[CODE]", "[---]", "[###]", "[+++]", "[023?]", "[111!]", "[032:033]",
+ * time shifts "[-7]" / "[+30]".  `s` is the inside of the brackets. */
+int dict_parse_vcode(rd *r, const char *s, size_t n, vcode *out) {
+    char buf[64];
+    size_t k = 0;
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < n; i++) if (!p_isspace((unsigned char)s[i]) && k + 1 < sizeof buf) buf[k++] = (char)p_toupper((unsigned char)s[i]);
+    buf[k] = 0;
+    if (!k) return 0;
+    if (!strcmp(buf, "---")) { out->flags = VC_NULL; return 1; }
+    if (!strcmp(buf, "###")) { out->flags = VC_DISCARD; return 1; }
+    if (!strcmp(buf, "+++")) { out->flags = VC_COMPLEX; return 1; }
+    if ((buf[0] == '-' || buf[0] == '+') && p_isdigit((unsigned char)buf[1])) {
+        out->flags = VC_TIME;
+        out->shift = atoi(buf);
+        return 1;
+    }
+    char *end = buf + k;
+    if (end[-1] == '?') { out->flags |= VC_SUBORD; *--end = 0; }
+    else if (end[-1] == '!') { out->flags |= VC_DOMINANT; *--end = 0; }
+    char *colon = strchr(buf, ':');
+    if (colon) {
+        *colon = 0;
+        out->flags |= VC_PAIRED;
+        out->c2 = dict_code(r->d, colon + 1, strlen(colon + 1));
+    }
+    for (char *p = buf; *p; p++)
+        if (!p_isalnum((unsigned char)*p) && *p != '-') return 0;
+    if (!buf[0]) return 0;
+    out->c1 = dict_code(r->d, buf, strlen(buf));
+    return 1;
+}
+
+/* ---- index --------------------------------------------------------- */
+
+static void index_add(parley_dict *d, uint32_t pid) {
+    phrase *ph = &d->phrases.v[pid];
+    uint32_t w = ph->w[0].w;
+    if (w >= d->idx_cap) {
+        size_t nc = d->idx_cap ? d->idx_cap : 1024;
+        while (nc <= w) nc *= 2;
+        d->exact_idx = p_xrealloc(d->exact_idx, nc * sizeof *d->exact_idx);
+        d->stem_idx = p_xrealloc(d->stem_idx, nc * sizeof *d->stem_idx);
+        memset(d->exact_idx + d->idx_cap, 0, (nc - d->idx_cap) * sizeof *d->exact_idx);
+        memset(d->stem_idx + d->idx_cap, 0, (nc - d->idx_cap) * sizeof *d->stem_idx);
+        d->idx_cap = nc;
+    }
+    keyent *e = p_arena_alloc(&d->arena, sizeof *e);
+    e->phrase = pid;
+    keyent **head = ph->stem_first ? &d->stem_idx[w] : &d->exact_idx[w];
+    /* Keep chains ordered longest phrase first, file order among equals,
+     * so the first complete match found is the one TABARI would take. */
+    while (*head && d->phrases.v[(*head)->phrase].chars >= ph->chars) head = &(*head)->next;
+    e->next = *head;
+    *head = e;
+    if (ph->stem_first) {
+        uint32_t len = p_intern_len(&d->words, w);
+        d->stem_lengths |= len < 64 ? (1ULL << len) : (1ULL << 63);
+    }
+}
+
+static int cmp_pattern(const void *a, const void *b) {
+    const pattern *x = a, *y = b;
+    if (x->chars != y->chars) return x->chars > y->chars ? -1 : 1;
+    if (x->line != y->line) return x->line < y->line ? -1 : 1;
+    return 0;
+}
+
+parley_status parley_dict_finish(parley_dict *d, parley_error *err) {
+    if (d->finished) { p_set_error(err, PARLEY_ERR_STATE, "dictionary already finished"); return PARLEY_ERR_STATE; }
+    for (size_t i = 0; i < d->phrases.n; i++) index_add(d, (uint32_t)i);
+    /* TABARI 5.7.1: patterns are tried longest first whatever the file order. */
+    for (size_t i = 0; i < d->verbs.n; i++)
+        if (d->verbs.v[i].pats.n > 1) qsort(d->verbs.v[i].pats.v, d->verbs.v[i].pats.n, sizeof(pattern), cmp_pattern);
+    /* Make sure every word id has an index slot so lookups need no bounds test. */
+    if (d->idx_cap <= d->words.strs.n) {
+        size_t nc = d->idx_cap ? d->idx_cap : 1024;
+        while (nc <= d->words.strs.n) nc *= 2;
+        d->exact_idx = p_xrealloc(d->exact_idx, nc * sizeof *d->exact_idx);
+        d->stem_idx = p_xrealloc(d->stem_idx, nc * sizeof *d->stem_idx);
+        memset(d->exact_idx + d->idx_cap, 0, (nc - d->idx_cap) * sizeof *d->exact_idx);
+        memset(d->stem_idx + d->idx_cap, 0, (nc - d->idx_cap) * sizeof *d->stem_idx);
+        d->idx_cap = nc;
+    }
+    d->finished = 1;
+    return PARLEY_OK;
+}
+
+/* ---- loading -------------------------------------------------------- */
+
+static parley_dialect sniff_dialect(parley_dict_kind kind, const char *name, const char *data, size_t len) {
+    (void)kind;
+    size_t scan = len < 200000 ? len : 200000;
+    const char *p = data, *e = data + scan;
+    int petr1 = 0, petr2 = 0, tabari = 0;
+    while (p < e) {
+        const char *nl = memchr(p, '\n', (size_t)(e - p));
+        if (!nl) nl = e;
+        if (nl - p >= 4 && !strncmp(p, "--- ", 4)) petr1++;
+        if (nl - p >= 2 && p[0] == '-' && p[1] == ' ' && memchr(p, '(', (size_t)(nl - p))) petr2++;
+        if (nl - p >= 9 && (!strncmp(p, "<SYNSETS>", 9) || !strncmp(p, "~~FINISH", 8))) tabari++;
+        p = nl + 1;
+    }
+    if (petr1) {
+        /* PETRARCH-2 writes noun phrases in { } and prepositions in ( ). */
+        return petr2 > 50 ? PARLEY_DIALECT_PETRARCH2 : PARLEY_DIALECT_PETRARCH1;
+    }
+    if (tabari) return PARLEY_DIALECT_TABARI;
+    size_t nl = strlen(name);
+    if ((nl > 6 && !strcasecmp(name + nl - 6, ".verbs")) || (nl > 7 && !strcasecmp(name + nl - 7, ".actors")) ||
+        (nl > 7 && !strcasecmp(name + nl - 7, ".agents")))
+        return PARLEY_DIALECT_TABARI;
+    return PARLEY_DIALECT_PETRARCH1;
+}
+
+/* Our own shipped files declare "# parley-dialect: native": PETRARCH-1 layout
+ * with TABARI's stem rules, the combination our authors write in. */
+static int is_native(const char *data, size_t len) {
+    size_t scan = len < 4096 ? len : 4096;
+    for (size_t i = 0; i + 22 <= scan; i++)
+        if (data[i] == '#' && !strncmp(data + i, "# parley-dialect: native", 24 <= scan - i ? 24 : scan - i)) return 1;
+    return 0;
+}
+
+parley_status parley_dict_load_buffer(parley_dict *d, parley_dict_kind kind, const char *name, const char *data,
+                                      size_t len, parley_dialect dialect, parley_error *err) {
+    if (d->finished) { p_set_error(err, PARLEY_ERR_STATE, "dictionary set is finished; load before parley_dict_finish"); return PARLEY_ERR_STATE; }
+    rd r;
+    memset(&r, 0, sizeof r);
+    r.d = d;
+    r.name = name;
+    r.file = p_intern_add(&d->files, name, strlen(name));
+    r.p = data;
+    r.end = data + len;
+    r.err = err;
+    if (dialect == PARLEY_DIALECT_AUTO) dialect = sniff_dialect(kind, name, data, len);
+    int native = is_native(data, len);
+    r.stems = dialect == PARLEY_DIALECT_TABARI || native;
+    parley_status st = PARLEY_OK;
+    switch (kind) {
+    case PARLEY_DICT_VERBS: st = dict_read_verbs(&r, dialect); break;
+    case PARLEY_DICT_ACTORS: st = dict_read_actors(&r, 0); break;
+    case PARLEY_DICT_AGENTS: st = dict_read_agents(&r); break;
+    case PARLEY_DICT_DISCARDS: st = dict_read_discards(&r); break;
+    case PARLEY_DICT_ISSUES: st = dict_read_issues(&r); break;
+    case PARLEY_DICT_OPTIONS: st = dict_read_options(&r); break;
+    default: p_set_error(err, PARLEY_ERR_ARG, "unknown dictionary kind %d", (int)kind); return PARLEY_ERR_ARG;
+    }
+    if (st == PARLEY_OK && r.failed) st = PARLEY_ERR_PARSE;
+    return st;
+}
+
+parley_status parley_dict_load(parley_dict *d, parley_dict_kind kind, const char *path, parley_dialect dialect,
+                               parley_error *err) {
+    size_t len;
+    char *data = p_read_file(path, &len, err);
+    if (!data) return PARLEY_ERR_IO;
+    P_PUSH(d->sources, p_strndup(path, strlen(path)));
+    parley_status st = parley_dict_load_buffer(d, kind, path, data, len, dialect, err);
+    free(data);
+    return st;
+}
+
+void parley_dict_get_stats(const parley_dict *d, parley_dict_stats *o) {
+    memset(o, 0, sizeof *o);
+    for (size_t i = 0; i < d->phrases.n; i++) {
+        switch (d->phrases.v[i].kind) {
+        case K_ACTOR: o->actor_phrases++; break;
+        case K_AGENT: o->agent_phrases++; break;
+        case K_VERB: o->verb_forms++; break;
+        case K_DISCARD: o->discards++; break;
+        case K_ISSUE: o->issue_phrases++; break;
+        default: break;
+        }
+    }
+    for (size_t i = 0; i < d->verbs.n; i++) o->verb_patterns += (long)d->verbs.v[i].pats.n;
+    o->synsets = (long)d->synset_name.n;
+    o->actor_codes_dated = d->n_dated;
+    o->files = (long)d->files.strs.n;
+}
+
+int parley_dict_lookup_actor(const parley_dict *d, const char *phrase_text, int32_t date, char *code, size_t code_cap,
+                             char *why, size_t why_cap) {
+    /* Normalise like the coder does: upper case, hyphens and underscores
+     * as word breaks; then find the longest actor phrase equal to it. */
+    char up[512];
+    size_t k = 0;
+    for (const char *s = phrase_text; *s && k + 1 < sizeof up; s++) {
+        char c = (char)p_toupper((unsigned char)*s);
+        if (c == '-' || c == '_') c = ' ';
+        up[k++] = c;
+    }
+    up[k] = 0;
+    const char *words[64];
+    size_t wl[64], nw = 0;
+    for (char *p = up; *p && nw < 64;) {
+        while (*p == ' ') p++;
+        if (!*p) break;
+        words[nw] = p;
+        while (*p && *p != ' ') p++;
+        wl[nw] = (size_t)(p - words[nw]);
+        nw++;
+    }
+    if (code_cap) code[0] = 0;
+    if (why_cap) why[0] = 0;
+    for (size_t i = 0; i < d->phrases.n; i++) {
+        const phrase *ph = &d->phrases.v[i];
+        if (ph->kind != K_ACTOR || ph->n != nw) continue;
+        size_t j = 0;
+        for (; j < nw; j++) {
+            const char *w = p_intern_str(&d->words, ph->w[j].w);
+            size_t n = p_intern_len(&d->words, ph->w[j].w);
+            if (ph->w[j].flags & PW_EXACT) { if (n != wl[j] || memcmp(w, words[j], n)) break; }
+            else if (n > wl[j] || memcmp(w, words[j], n)) break;
+        }
+        if (j < nw) continue;
+        const actor *a = &d->actors.v[ph->target];
+        const acode *used = NULL;
+        int32_t c = actor_code_at(d, a, date, &used);
+        const char *cs = c > 0 ? p_intern_str(&d->codes, (uint32_t)c) : "";
+        snprintf(code, code_cap, "%s", cs);
+        if (used && !(used->flags & AC_DEFAULT))
+            snprintf(why, why_cap, "%s:%u: dated entry %d-%d", p_intern_str(&d->files, a->file), used->line, used->lo, used->hi);
+        else
+            snprintf(why, why_cap, "%s:%u: %s", p_intern_str(&d->files, a->file), used ? used->line : a->line,
+                     used ? "undated entry" : "no entry for this date");
+        return 1;
+    }
+    return 0;
+}

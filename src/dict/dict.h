@@ -1,0 +1,162 @@
+/* Internal representation of a loaded dictionary set (see parley.h for the
+ * public view).  Everything the coder reads lives here; after
+ * parley_dict_finish() nothing in it changes, which is what makes a finished
+ * set safe to share between threads. */
+#ifndef PARLEY_DICT_H
+#define PARLEY_DICT_H
+
+#include "../util/util.h"
+#include "options.h"
+
+/* A word of a dictionary phrase or pattern.  `w` is an id in dict->words. */
+enum {
+    PW_EXACT = 1,   /* TABARI "WORD_": whole word (regular endings still allowed) */
+    PW_NOEND = 2,   /* "WORD=": exactly this spelling                          */
+    PW_ADJ = 4,     /* the next element must follow immediately                 */
+};
+typedef struct pword { uint32_t w; uint8_t flags; } pword;
+typedef P_VEC(pword) pwvec;
+
+/* Special event/actor codes (TABARI chapter 6). */
+enum {
+    VC_NULL = 1,        /* [---]  matched, codes nothing          */
+    VC_DISCARD = 2,     /* [###]  the sentence is discarded        */
+    VC_COMPLEX = 4,     /* [+++]  the sentence is too complex      */
+    VC_SUBORD = 8,      /* [023?] used only if nothing else codes  */
+    VC_DOMINANT = 16,   /* [111!] wins over non-dominant events    */
+    VC_PAIRED = 32,     /* [032:033]                               */
+    VC_TIME = 64,       /* <TIME> shift: c1 holds the day offset   */
+};
+typedef struct vcode { uint32_t c1, c2; int32_t shift; uint8_t flags; } vcode; /* c1,c2: ids in dict->codes */
+
+/* Pattern elements. */
+enum { PE_WORD, PE_ALT, PE_SRC, PE_TGT, PE_COMP, PE_SKIP, PE_ATTR, PE_VERB };
+typedef struct pelem { uint8_t kind, adj; uint32_t arg; } pelem;
+
+/* A set of alternative word sequences ({a | b c}, or a synset). */
+typedef struct palt { uint32_t nseq; uint32_t *start; uint32_t *len; pword *words; uint32_t maxchars; } palt;
+
+typedef struct pattern {
+    pelem *el; uint16_t nel;
+    uint16_t verb_at;          /* index of PE_VERB in el */
+    uint32_t chars;            /* TABARI length: letters of fixed text + longest alternative */
+    vcode code;
+    uint32_t file, line;
+    uint8_t has_src, has_tgt, has_comp, has_neg;
+} pattern;
+
+typedef struct verb {          /* a verb root / synonym block; forms point here */
+    vcode code;                /* code of the isolated verb */
+    P_VEC(pattern) pats;
+    uint32_t file, line;
+    uint32_t label;            /* word id of the first form, for traces */
+    uint8_t section;           /* 0 verbs, 1 time, 2 attribution */
+} verb;
+
+/* Dated actor code (TABARI 6.5.2): lo/hi inclusive, 0 = open. */
+typedef struct acode { uint32_t code; int32_t lo, hi; uint8_t flags; uint32_t line; } acode;
+enum { AC_DEFAULT = 1 };
+typedef struct actor {
+    acode *codes; uint16_t ncodes;
+    uint32_t file, line;
+    uint32_t parent;          /* word-phrase id of the primary phrase, for output */
+} actor;
+
+typedef struct agent { uint32_t code; uint8_t prefix; uint32_t file, line; } agent;  /* prefix: CODE~ */
+
+typedef struct issue { uint32_t code; uint32_t file, line; uint8_t ignore; } issue;
+
+/* Every phrase (actor, agent, verb form, noun, ...) is indexed by its first
+ * word so that a text token finds its candidates with a few hash lookups. */
+enum { K_ACTOR, K_AGENT, K_VERB, K_NOUN, K_ADJ, K_DISCARD, K_ISSUE, K_NKINDS };
+typedef struct phrase {
+    pword *w; uint16_t n;
+    uint16_t verb_word;        /* for verb forms: which word carries the inflection */
+    uint8_t kind, stem_first;
+    uint32_t target;           /* index into actors / agents / verbs / ...  */
+    vcode own;                 /* verb forms with their own code (PETRARCH-1) */
+    uint8_t has_own;
+    uint32_t chars;
+} phrase;
+
+typedef struct keyent { uint32_t phrase; struct keyent *next; } keyent;
+
+typedef struct cameo_row { parley_cameo_info info; } cameo_row;
+
+struct parley_dict {
+    p_intern words;            /* upper-case words and stems */
+    p_intern codes;            /* actor / event / agent codes */
+    p_intern files;            /* file names for traces */
+    p_arena arena;
+    P_VEC(phrase) phrases;
+    P_VEC(actor) actors;
+    P_VEC(agent) agents;
+    P_VEC(verb) verbs;
+    P_VEC(issue) issues;
+    P_VEC(palt) alts;
+    P_VEC(uint32_t) synset_name;   /* word id of &NAME per synset alt */
+    P_VEC(uint32_t) synset_alt;
+    P_VEC(uint8_t) discard_story;  /* per K_DISCARD phrase target */
+    /* index: word id -> chain of phrases, exact and stem first words */
+    keyent **exact_idx, **stem_idx; size_t idx_cap;
+    uint64_t stem_lengths;         /* bit i set: some stem has length i (<64) */
+    uint8_t stemming_default;
+    options opts;                  /* from .options files */
+    int has_opts, has_time;
+    P_VEC(cameo_row) cameo;
+    p_intern cameo_idx;
+    parley_diag_fn diag; void *diag_ud;
+    int strict; long problems;
+    int finished;
+    long n_dated;
+    P_VEC(char *) sources;         /* loaded files, for the cache */
+};
+
+/* Reading helpers shared by the dialect readers. */
+typedef struct rd {
+    parley_dict *d;
+    const char *name; uint32_t file;
+    const char *p, *end;
+    long line;
+    int stems;                 /* TABARI semantics: words without '_' are stems */
+    parley_error *err;
+    int failed;
+} rd;
+int rd_next_line(rd *r, const char **s, size_t *n);
+void rd_problem(rd *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+uint32_t dict_word(parley_dict *d, const char *s, size_t n);
+uint32_t dict_code(parley_dict *d, const char *s, size_t n);
+int dict_parse_phrase(rd *r, const char *s, size_t n, pwvec *out, int space_is_gap);
+uint32_t dict_add_phrase(parley_dict *d, uint8_t kind, const pword *w, size_t n, uint32_t target);
+int dict_parse_vcode(rd *r, const char *s, size_t n, vcode *out);
+
+parley_status dict_read_actors(rd *r, int agents_mode);
+parley_status dict_read_agents(rd *r);
+parley_status dict_read_verbs(rd *r, parley_dialect dialect);
+parley_status dict_read_discards(rd *r);
+parley_status dict_read_issues(rd *r);
+parley_status dict_read_options(rd *r);
+
+/* Date-resolved code of an actor: 0 = null-coded; *line gets the entry used. */
+static inline int32_t actor_code_at(const parley_dict *d, const actor *a, int32_t date, const acode **used) {
+    (void)d;
+    const acode *dflt = NULL;
+    for (uint16_t i = 0; i < a->ncodes; i++) {
+        const acode *c = &a->codes[i];
+        if (c->flags & AC_DEFAULT) { if (!dflt) dflt = c; continue; }
+        if (date == 0) continue;
+        if ((c->lo == 0 || date >= c->lo) && (c->hi == 0 || date <= c->hi)) { if (used) *used = c; return (int32_t)c->code; }
+    }
+    if (dflt) { if (used) *used = dflt; return (int32_t)dflt->code; }
+    if (date == 0 && a->ncodes) {  /* undated text: the most recent dated role */
+        const acode *best = &a->codes[0];
+        for (uint16_t i = 1; i < a->ncodes; i++) if (a->codes[i].hi == 0 || a->codes[i].hi > best->hi) best = &a->codes[i];
+        if (used) *used = best;
+        return (int32_t)best->code;
+    }
+    if (used) *used = NULL;
+    return -1;
+}
+
+#endif

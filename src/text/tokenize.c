@@ -1,0 +1,191 @@
+/* Tokeniser: TABARI's input filter (manual 7.3) done in one pass, with ICU
+ * for whatever is not ASCII (case, diacritics, typographic punctuation). */
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+
+#include "text.h"
+
+void tokenizer_init(tokenizer *tz) {
+    memset(tz, 0, sizeof *tz);
+    UErrorCode e = U_ZERO_ERROR;
+    tz->icu_norm = (void *)unorm2_getNFKDInstance(&e);
+    if (U_FAILURE(e)) tz->icu_norm = NULL;
+}
+
+void tokenizer_free(tokenizer *tz) {
+    P_FREE_VEC(tz->toks);
+    p_buf_free(&tz->norm);
+}
+
+static uint32_t utf8_decode(const unsigned char *s, size_t n, size_t *used) {
+    unsigned c = s[0];
+    if (c < 0x80) { *used = 1; return c; }
+    int k = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : -1;
+    if (k < 0 || (size_t)k >= n) { *used = 1; return 0xFFFD; }
+    uint32_t cp = c & (0x3F >> k);
+    for (int i = 1; i <= k; i++) {
+        if ((s[i] & 0xC0) != 0x80) { *used = 1; return 0xFFFD; }
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    *used = (size_t)k + 1;
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0xFFFD;
+    return cp;
+}
+
+/* Classes of characters for the filter. */
+enum { C_WORD, C_SPACE, C_COMMA, C_DROP, C_APOS };
+
+/* Maps one non-ASCII code point to ASCII where news text means ASCII
+ * (quotes, dashes, accented Latin letters); returns the class. */
+static int fold_cp(const tokenizer *tz, uint32_t cp, char *out, size_t *outn) {
+    *outn = 0;
+    switch (cp) {
+    case 0x2018: case 0x2019: case 0x02BC: case 0x2032: out[0] = '\''; *outn = 1; return C_APOS;
+    case 0x201C: case 0x201D: case 0x00AB: case 0x00BB: case 0x201E: return C_DROP;
+    case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015: case 0x2212: return C_SPACE;
+    case 0x00A0: case 0x2009: case 0x200A: case 0x202F: case 0x3000: case 0x200B: return C_SPACE;
+    case 0x2026: return C_SPACE;
+    case 0xFFFD: return C_SPACE;
+    case 0x00DF: out[0] = 'S'; out[1] = 'S'; *outn = 2; return C_WORD;
+    case 0x00C6: case 0x00E6: out[0] = 'A'; out[1] = 'E'; *outn = 2; return C_WORD;
+    case 0x0152: case 0x0153: out[0] = 'O'; out[1] = 'E'; *outn = 2; return C_WORD;
+    case 0x00D8: case 0x00F8: out[0] = 'O'; *outn = 1; return C_WORD;
+    case 0x0141: case 0x0142: out[0] = 'L'; *outn = 1; return C_WORD;
+    case 0x0110: case 0x0111: out[0] = 'D'; *outn = 1; return C_WORD;
+    case 0x0131: out[0] = 'I'; *outn = 1; return C_WORD;
+    default: break;
+    }
+    if (u_isspace((UChar32)cp)) return C_SPACE;
+    if (tz->icu_norm) {
+        UChar buf[8];
+        UErrorCode e = U_ZERO_ERROR;
+        int32_t n = unorm2_getDecomposition((const UNormalizer2 *)tz->icu_norm, (UChar32)cp, buf, 8, &e);
+        if (U_SUCCESS(e) && n > 0 && buf[0] < 0x80) {
+            /* Base letter plus combining marks: keep the base. */
+            size_t k = 0;
+            for (int32_t i = 0; i < n && k < 4; i++) if (buf[i] < 0x80) out[k++] = (char)p_toupper(buf[i]);
+            *outn = k;
+            return k ? C_WORD : C_DROP;
+        }
+    }
+    if (u_ispunct((UChar32)cp) || u_charType((UChar32)cp) == U_MATH_SYMBOL) return C_SPACE;
+    if (u_charType((UChar32)cp) == U_NON_SPACING_MARK) return C_DROP;
+    /* Other scripts: keep the letter, upper-cased, in UTF-8. */
+    UChar32 up = u_toupper((UChar32)cp);
+    if (up < 0x800) { out[0] = (char)(0xC0 | (up >> 6)); out[1] = (char)(0x80 | (up & 0x3F)); *outn = 2; }
+    else if (up < 0x10000) { out[0] = (char)(0xE0 | (up >> 12)); out[1] = (char)(0x80 | ((up >> 6) & 0x3F)); out[2] = (char)(0x80 | (up & 0x3F)); *outn = 3; }
+    else { out[0] = (char)(0xF0 | (up >> 18)); out[1] = (char)(0x80 | ((up >> 12) & 0x3F)); out[2] = (char)(0x80 | ((up >> 6) & 0x3F)); out[3] = (char)(0x80 | (up & 0x3F)); *outn = 4; }
+    return C_WORD;
+}
+
+static int ascii_class(int c) {
+    if (p_isalnum(c)) return C_WORD;
+    switch (c) {
+    case ',': case ';': return C_COMMA;
+    case '"': return C_DROP;
+    case '\'': return C_APOS;
+    case '.': case '&': case '/': case '$': case '%': case '@': case '+': case '#': return C_WORD;
+    default: return C_SPACE; /* whitespace, - ? ! : ( ) [ ] { } < > * = _ | ~ ` ^ \ */
+    }
+}
+
+void tokenize(tokenizer *tz, const char *text, size_t len) {
+    tz->toks.n = 0;
+    p_buf_clear(&tz->norm);
+    /* Words are stored back to back; pointers are fixed up at the end
+     * because the buffer may move while it grows. */
+    P_VEC(size_t) starts = {0};
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0;
+    int lower_seen = 0, upper_seen = 0;
+    token cur;
+    int in_word = 0;
+    size_t wstart = 0;
+#define END_WORD()                                                               \
+    do {                                                                         \
+        if (in_word) {                                                           \
+            /* TABARI: a period after a lower-case letter ends a sentence or an  \
+             * abbreviation like "Mr.": drop it. "U.N." keeps its periods. */    \
+            size_t L = tz->norm.n - wstart;                                      \
+            while (L > 0 && (tz->norm.s[wstart + L - 1] == '\'' )) L--;           \
+            cur.len = (uint16_t)L;                                               \
+            tz->norm.n = wstart + L;                                             \
+            p_buf_putc(&tz->norm, 0);                                            \
+            if (L) { P_PUSH(starts, wstart); P_PUSH(tz->toks, cur); }            \
+            else tz->norm.n = wstart;                                            \
+            in_word = 0;                                                         \
+        }                                                                        \
+    } while (0)
+    while (i < len) {
+        unsigned c = s[i];
+        char fold[8];
+        size_t fl = 0, used = 1;
+        int cls;
+        if (c < 0x80) {
+            cls = ascii_class((int)c);
+            if (cls == C_WORD || cls == C_APOS) { fold[0] = (char)p_toupper((int)c); fl = 1; }
+            if (p_islower((int)c)) lower_seen = 1;
+            else if (p_isupper((int)c)) upper_seen = 1;
+        } else {
+            uint32_t cp = utf8_decode(s + i, len - i, &used);
+            cls = fold_cp(tz, cp, fold, &fl);
+            if (u_islower((UChar32)cp)) lower_seen = 1;
+            else if (u_isupper((UChar32)cp)) upper_seen = 1;
+        }
+        if (c == '.' && in_word) {
+            /* Period rules: keep inside abbreviations/numbers, drop after a
+             * lower-case letter or at the end of the text. */
+            unsigned prev = i ? s[i - 1] : ' ';
+            size_t j = i + 1;
+            int at_end = 1;
+            for (; j < len; j++) if (!p_isspace(s[j]) && s[j] != '"' && s[j] != '\'' && s[j] != ')') { at_end = 0; break; }
+            int next_alnum = i + 1 < len && p_isalnum(s[i + 1]);
+            if (p_islower((int)prev) || (at_end && !(i >= 2 && s[i - 2] == '.')) ) { END_WORD(); i++; continue; }
+            if (!next_alnum && !p_isupper((int)prev)) { END_WORD(); i++; continue; }
+            p_buf_putc(&tz->norm, '.');
+            i++;
+            continue;
+        }
+        if (c == ',' && in_word && i + 1 < len && p_isdigit(s[i + 1]) && i > 0 && p_isdigit(s[i - 1])) { i++; continue; } /* 1,500 */
+        if (c == '\'' || cls == C_APOS) {
+            /* apostrophe inside a word (SYRIA'S, DIDN'T) is kept; elsewhere a quote */
+            if (in_word && i + used < len && (p_isalpha(s[i + used]))) { p_buf_putc(&tz->norm, '\''); i += used; continue; }
+            END_WORD();
+            i += used;
+            continue;
+        }
+        if (cls == C_WORD) {
+            if (!in_word) {
+                memset(&cur, 0, sizeof cur);
+                cur.off = (uint32_t)i;
+                in_word = 1;
+                wstart = tz->norm.n;
+                if (c < 0x80 ? p_isupper((int)c) : 0) cur.flags |= TK_CAP;
+                else if (c >= 0x80) { size_t u2; uint32_t cp = utf8_decode(s + i, len - i, &u2); if (u_isupper((UChar32)cp)) cur.flags |= TK_CAP; }
+                if (p_isdigit((int)c)) cur.flags |= TK_NUMBER;
+            }
+            p_buf_put(&tz->norm, fold, fl);
+            cur.end = (uint32_t)(i + used);
+            i += used;
+            continue;
+        }
+        END_WORD();
+        if (cls == C_COMMA) {
+            memset(&cur, 0, sizeof cur);
+            cur.off = (uint32_t)i;
+            cur.end = (uint32_t)(i + 1);
+            cur.flags = TK_COMMA;
+            cur.len = 1;
+            P_PUSH(starts, tz->norm.n);
+            p_buf_put(&tz->norm, ",", 2);
+            P_PUSH(tz->toks, cur);
+        }
+        i += used;
+    }
+    END_WORD();
+#undef END_WORD
+    for (size_t k = 0; k < tz->toks.n; k++) tz->toks.v[k].s = tz->norm.s + starts.v[k];
+    if (tz->toks.n) tz->toks.v[0].flags |= TK_FIRST;
+    tz->all_caps = upper_seen && !lower_seen;
+    P_FREE_VEC(starts);
+}

@@ -1,0 +1,221 @@
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+void *p_xmalloc(size_t n) {
+    void *p = malloc(n ? n : 1);
+    if (!p) { fputs("parley: out of memory\n", stderr); abort(); }
+    return p;
+}
+void *p_xcalloc(size_t n, size_t m) {
+    void *p = calloc(n ? n : 1, m ? m : 1);
+    if (!p) { fputs("parley: out of memory\n", stderr); abort(); }
+    return p;
+}
+void *p_xrealloc(void *p, size_t n) {
+    void *q = realloc(p, n ? n : 1);
+    if (!q) { fputs("parley: out of memory\n", stderr); abort(); }
+    return q;
+}
+char *p_strndup(const char *s, size_t n) {
+    char *d = p_xmalloc(n + 1);
+    memcpy(d, s, n);
+    d[n] = 0;
+    return d;
+}
+void *p_grow(void *ptr, size_t *cap, size_t need, size_t elem) {
+    size_t c = *cap ? *cap : 8;
+    while (c < need) c *= 2;
+    if (c != *cap) { ptr = p_xrealloc(ptr, c * elem); *cap = c; }
+    return ptr;
+}
+
+void p_buf_put(p_buf *b, const char *s, size_t n) {
+    if (b->n + n + 1 > b->cap) b->s = p_grow(b->s, &b->cap, b->n + n + 1, 1);
+    memcpy(b->s + b->n, s, n);
+    b->n += n;
+    b->s[b->n] = 0;
+}
+void p_buf_puts(p_buf *b, const char *s) { p_buf_put(b, s, strlen(s)); }
+void p_buf_putc(p_buf *b, char c) { p_buf_put(b, &c, 1); }
+void p_buf_printf(p_buf *b, const char *fmt, ...) {
+    va_list ap;
+    char tmp[512];
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    if ((size_t)n < sizeof tmp) { p_buf_put(b, tmp, (size_t)n); return; }
+    if (b->n + (size_t)n + 1 > b->cap) b->s = p_grow(b->s, &b->cap, b->n + (size_t)n + 1, 1);
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->n, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->n += (size_t)n;
+}
+void p_buf_json_str(p_buf *b, const char *s, size_t n) {
+    static const char hex[] = "0123456789abcdef";
+    p_buf_putc(b, '"');
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&') continue;
+        p_buf_put(b, s + run, i - run);
+        run = i + 1;
+        switch (c) {
+        case '"': p_buf_put(b, "\\\"", 2); break;
+        case '\\': p_buf_put(b, "\\\\", 2); break;
+        case '\n': p_buf_put(b, "\\n", 2); break;
+        case '\t': p_buf_put(b, "\\t", 2); break;
+        case '\r': p_buf_put(b, "\\r", 2); break;
+        default: {
+            /* < > & escaped so JSON embedded in HTML can never close a tag. */
+            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            p_buf_put(b, u, 6);
+        }
+        }
+    }
+    p_buf_put(b, s + run, n - run);
+    p_buf_putc(b, '"');
+}
+void p_buf_free(p_buf *b) { free(b->s); b->s = NULL; b->n = b->cap = 0; }
+
+void *p_arena_alloc(p_arena *a, size_t n) {
+    n = (n + 7) & ~(size_t)7;
+    if (!a->head || a->head->used + n > a->head->cap) {
+        size_t cap = n > 65536 ? n : 65536;
+        p_arena_blk *b = p_xmalloc(sizeof *b + cap);
+        b->next = a->head;
+        b->used = 0;
+        b->cap = cap;
+        a->head = b;
+        a->total += cap;
+    }
+    void *p = a->head->data + a->head->used;
+    a->head->used += n;
+    return p;
+}
+char *p_arena_strndup(p_arena *a, const char *s, size_t n) {
+    char *d = p_arena_alloc(a, n + 1);
+    memcpy(d, s, n);
+    d[n] = 0;
+    return d;
+}
+void p_arena_free(p_arena *a) {
+    p_arena_blk *b = a->head;
+    while (b) { p_arena_blk *nx = b->next; free(b); b = nx; }
+    a->head = NULL;
+    a->total = 0;
+}
+
+uint64_t p_hash(const char *s, size_t n) {
+    /* FNV-1a: short keys (words), good enough spread, no state. */
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) { h ^= (unsigned char)s[i]; h *= 1099511628211ULL; }
+    return h;
+}
+int32_t p_intern_find(const p_intern *t, const char *s, size_t n) {
+    if (!t->nslots) return -1;
+    size_t mask = t->nslots - 1, i = (size_t)p_hash(s, n) & mask;
+    for (;;) {
+        uint32_t id = t->slots[i];
+        if (!id) return -1;
+        id--;
+        if (t->lens.v[id] == n && memcmp(t->strs.v[id], s, n) == 0) return (int32_t)id;
+        i = (i + 1) & mask;
+    }
+}
+static void intern_rehash(p_intern *t, size_t nslots) {
+    free(t->slots);
+    t->slots = p_xcalloc(nslots, sizeof *t->slots);
+    t->nslots = nslots;
+    for (uint32_t id = 0; id < t->strs.n; id++) {
+        size_t i = (size_t)p_hash(t->strs.v[id], t->lens.v[id]) & (nslots - 1);
+        while (t->slots[i]) i = (i + 1) & (nslots - 1);
+        t->slots[i] = id + 1;
+    }
+}
+uint32_t p_intern_add(p_intern *t, const char *s, size_t n) {
+    int32_t f = p_intern_find(t, s, n);
+    if (f >= 0) return (uint32_t)f;
+    if ((t->strs.n + 1) * 2 > t->nslots) intern_rehash(t, t->nslots ? t->nslots * 2 : 1024);
+    uint32_t id = (uint32_t)t->strs.n;
+    P_PUSH(t->strs, p_arena_strndup(&t->arena, s, n));
+    P_PUSH(t->lens, (uint32_t)n);
+    size_t i = (size_t)p_hash(s, n) & (t->nslots - 1);
+    while (t->slots[i]) i = (i + 1) & (t->nslots - 1);
+    t->slots[i] = id + 1;
+    return id;
+}
+void p_intern_free(p_intern *t) {
+    free(t->slots);
+    P_FREE_VEC(t->strs);
+    P_FREE_VEC(t->lens);
+    p_arena_free(&t->arena);
+    t->slots = NULL;
+    t->nslots = 0;
+}
+
+void p_set_error(parley_error *err, parley_status st, const char *fmt, ...) {
+    if (!err) return;
+    err->status = st;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+}
+
+char *p_read_file(const char *path, size_t *len, parley_error *err) {
+    FILE *f = fopen(path, "rb");
+    if (!f) { p_set_error(err, PARLEY_ERR_IO, "%s: %s", path, strerror(errno)); return NULL; }
+    p_buf b = {0};
+    char tmp[65536];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) p_buf_put(&b, tmp, n);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) { p_set_error(err, PARLEY_ERR_IO, "%s: read error", path); p_buf_free(&b); return NULL; }
+    if (!b.s) b.s = p_xcalloc(1, 1);
+    *len = b.n;
+    return b.s;
+}
+
+const char *parley_status_str(parley_status st) {
+    switch (st) {
+    case PARLEY_OK: return "ok";
+    case PARLEY_ERR_IO: return "i/o error";
+    case PARLEY_ERR_PARSE: return "parse error";
+    case PARLEY_ERR_NOMEM: return "out of memory";
+    case PARLEY_ERR_ARG: return "bad argument";
+    case PARLEY_ERR_LIMIT: return "limit exceeded";
+    case PARLEY_ERR_DATE: return "bad date";
+    case PARLEY_ERR_STATE: return "bad state";
+    }
+    return "unknown";
+}
+
+static int days_in_month(int y, int m) {
+    static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
+    return d[m - 1];
+}
+int32_t parley_parse_date(const char *s, size_t len) {
+    char d[16];
+    size_t k = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (p_isdigit((unsigned char)s[i])) { if (k >= 8) return 0; d[k++] = s[i]; }
+        else if (s[i] == '-' || s[i] == '/') { if (k != 4 && k != 6) return 0; }
+        else if (p_isspace((unsigned char)s[i]) && (k == 0 || i + 1 == len)) continue;
+        else return 0;
+    }
+    int y, m, day;
+    if (k == 8) { y = (d[0]-'0')*1000 + (d[1]-'0')*100 + (d[2]-'0')*10 + (d[3]-'0'); m = (d[4]-'0')*10 + (d[5]-'0'); day = (d[6]-'0')*10 + (d[7]-'0'); }
+    else if (k == 6) {
+        y = (d[0]-'0')*10 + (d[1]-'0');
+        /* TABARI's pivot: two-digit years 00-30 are 2000-2030. */
+        y += y <= 30 ? 2000 : 1900;
+        m = (d[2]-'0')*10 + (d[3]-'0'); day = (d[4]-'0')*10 + (d[5]-'0');
+    } else return 0;
+    if (y < 1000 || m < 1 || m > 12 || day < 1 || day > days_in_month(y, m)) return 0;
+    return y * 10000 + m * 100 + day;
+}

@@ -1,0 +1,80 @@
+/* Small internal helpers shared by every stage: growable buffers, an arena,
+ * a string interner and error formatting.  Nothing here is public API. */
+#ifndef PARLEY_UTIL_H
+#define PARLEY_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parley.h"
+
+#define P_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Growable array of T: struct { T *v; size_t n, cap; }.  Push never fails
+ * silently: it aborts on OOM, since every caller would otherwise have to
+ * unwind half-built dictionaries; memory exhaustion is not recoverable here. */
+#define P_VEC(T) struct { T *v; size_t n, cap; }
+void *p_grow(void *ptr, size_t *cap, size_t need, size_t elem);
+#define P_PUSH(vec, item)                                                       \
+    do {                                                                        \
+        if ((vec).n == (vec).cap)                                               \
+            (vec).v = p_grow((vec).v, &(vec).cap, (vec).n + 1, sizeof(*(vec).v)); \
+        (vec).v[(vec).n++] = (item);                                            \
+    } while (0)
+#define P_FREE_VEC(vec) do { free((vec).v); (vec).v = NULL; (vec).n = (vec).cap = 0; } while (0)
+
+void *p_xmalloc(size_t n);
+void *p_xcalloc(size_t n, size_t m);
+void *p_xrealloc(void *p, size_t n);
+char *p_strndup(const char *s, size_t n);
+
+/* Byte buffer. */
+typedef struct p_buf { char *s; size_t n, cap; } p_buf;
+void p_buf_put(p_buf *b, const char *s, size_t n);
+void p_buf_puts(p_buf *b, const char *s);
+void p_buf_putc(p_buf *b, char c);
+void p_buf_printf(p_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void p_buf_json_str(p_buf *b, const char *s, size_t n); /* quoted, escaped */
+static inline void p_buf_clear(p_buf *b) { b->n = 0; if (b->s) b->s[0] = 0; }
+void p_buf_free(p_buf *b);
+
+/* Arena: many small allocations freed together. */
+typedef struct p_arena_blk { struct p_arena_blk *next; size_t used, cap; char data[]; } p_arena_blk;
+typedef struct p_arena { p_arena_blk *head; size_t total; } p_arena;
+void *p_arena_alloc(p_arena *a, size_t n);
+char *p_arena_strndup(p_arena *a, const char *s, size_t n);
+void p_arena_free(p_arena *a);
+
+/* String interner: maps byte strings to dense ids (0..n-1). */
+typedef struct p_intern {
+    uint32_t *slots;     /* id+1, 0 = empty */
+    size_t nslots;
+    P_VEC(const char *) strs;
+    P_VEC(uint32_t) lens;
+    p_arena arena;
+} p_intern;
+uint64_t p_hash(const char *s, size_t n);
+int32_t p_intern_find(const p_intern *t, const char *s, size_t n); /* -1 if absent */
+uint32_t p_intern_add(p_intern *t, const char *s, size_t n);
+void p_intern_free(p_intern *t);
+static inline const char *p_intern_str(const p_intern *t, uint32_t id) { return t->strs.v[id]; }
+static inline uint32_t p_intern_len(const p_intern *t, uint32_t id) { return t->lens.v[id]; }
+
+void p_set_error(parley_error *err, parley_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Reads a whole file; returns NULL and sets err on failure. */
+char *p_read_file(const char *path, size_t *len, parley_error *err);
+
+static inline int p_isspace(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+static inline int p_isdigit(int c) { return c >= '0' && c <= '9'; }
+static inline int p_isupper(int c) { return c >= 'A' && c <= 'Z'; }
+static inline int p_islower(int c) { return c >= 'a' && c <= 'z'; }
+static inline int p_isalpha(int c) { return p_isupper(c) || p_islower(c); }
+static inline int p_isalnum(int c) { return p_isalpha(c) || p_isdigit(c); }
+static inline int p_toupper(int c) { return p_islower(c) ? c - 32 : c; }
+
+#endif
