@@ -288,6 +288,10 @@ static void classify(sent *S) {
                 continue;
             }
             if (ph->kind == K_VERB && d->verbs.v[ph->target].section == 2) continue; /* attribution: not coded */
+            if (ph->kind == K_VERB && ph->n == 1) {
+                const token *t = &S->tk[i];
+                if (t->len > 2 && (!memcmp(t->s + t->len - 2, "'S", 2) || t->s[t->len - 1] == '\'')) continue; /* "donate's": not a verb */
+            }
             if (!phrase_match_at(c, ph, i, n, &end)) continue;
             int rank = ph->kind == K_ACTOR ? 0 : ph->kind == K_AGENT ? 1 : ph->kind == K_VERB ? 2 : 3;
             if (best < 0 || end > best_end || (end == best_end && (ph->chars > best_chars || (ph->chars == best_chars && rank < best_rank)))) {
@@ -352,8 +356,8 @@ static int actor_units(sent *S) {
         int e = ti->span_end;
         int former = i > 0 && is_word(&S->tk[i - 1], "FORMER");
         int target = -1;
-        if (e < S->n && c->ti.v[e].type == T_ACTOR && c->ti.v[e].unit >= 0 && c->units.v[c->ti.v[e].unit].start == e) target = c->ti.v[e].unit;
-        else if (i > 0 && c->ti.v[i - 1].unit >= 0 && c->units.v[c->ti.v[i - 1].unit].end == i) target = c->ti.v[i - 1].unit;
+        if (i > 0 && c->ti.v[i - 1].unit >= 0 && c->units.v[c->ti.v[i - 1].unit].end == i && c->units.v[c->ti.v[i - 1].unit].agent < 0) target = c->ti.v[i - 1].unit;
+        else if (e < S->n && c->ti.v[e].type == T_ACTOR && c->ti.v[e].unit >= 0 && c->units.v[c->ti.v[e].unit].start == e) target = c->ti.v[e].unit;
         else if (e + 1 < S->n && (is_word(&S->tk[e], "OF") || is_word(&S->tk[e], "IN"))) {
             int q = e + 1;
             if (q < S->n && is_word(&S->tk[q], "THE")) q++;
@@ -486,21 +490,26 @@ static int delete_commas(sent *S) {
     const options *o = &c->opts;
     if (o->comma_off) return 0;
     int deleted = 0;
-    int prev = -1; /* position of previous comma, -1 = sentence start */
+    int prev = -1; /* previous comma; -1 sentence start; -2 after a deleted clause */
     for (int i = 0; i <= S->n; i++) {
         int is_comma = i < S->n && c->ti.v[i].type == T_COMMA && !c->ti.v[i].in_compound;
         if (!is_comma && i < S->n) continue;
         int a = prev + 1, b = i;
         int words = b - a;
         int del = 0;
-        if (prev < 0 && i < S->n) del = words >= o->comma_bmin && words <= o->comma_bmax;
+        if (prev == -2) del = 0;
+        else if (prev < 0 && i < S->n) del = words >= o->comma_bmin && words <= o->comma_bmax;
         else if (prev >= 0 && i == S->n) del = words > o->comma_emin && words <= o->comma_emax;
         else if (prev >= 0) del = words > o->comma_min && words <= o->comma_max;
         if (del && words > 0) {
             for (int p = a; p < b; p++) c->ti.v[p].deleted = 1;
             if (prev >= 0) c->ti.v[prev].deleted = 1;
             deleted++;
+            /* the closing comma went with the clause: what follows joins
+             * the main clause and is not comma-delimited (TABARI 8.6 chaining) */
+            if (prev >= 0 && i < S->n) { c->ti.v[i].deleted = 1; prev = -2; continue; }
         }
+        if (prev == -2) { prev = i; continue; }
         prev = i;
     }
     return deleted;
@@ -585,6 +594,7 @@ static int match_elems(mstate *m, const pelem *el, int k, int ke, int li, int li
         switch (e->kind) {
         case PE_WORD: {
             pword pw = {e->arg, (uint8_t)(e->adj >> 1)};
+            if (c->ti.v[m->live[p]].unit >= 0) continue; /* a word of an actor is the actor's */
             if (!word_match(m->S->d, pw, &m->S->tk[m->live[p]])) continue;
             next = p + 1;
             break;
@@ -658,6 +668,7 @@ typedef struct evout {
     const char *text; size_t len;
     parley_event_fn fn; void *ud;
     int emitted, stop;
+    p_buf seen;            /* events already emitted for this sentence */
 } evout;
 
 typedef struct pending_ev {
@@ -755,8 +766,12 @@ static void emit(sent *S, evout *eo, const pending_ev *pe) {
         if (pass == 1 && !(pe->code.flags & VC_PAIRED)) break;
         uint32_t cid = pass == 0 ? pe->code.c1 : pe->code.c2;
         const char *code = p_intern_str(&d->codes, cid);
+        int self_paired = pe->src >= 0 && pe->src == pe->tgt && (pe->code.flags & VC_PAIRED);
         for (size_t a = 0; a < sc.n && !eo->stop; a++)
             for (size_t b = 0; b < tc.n && !eo->stop; b++) {
+                /* "A and B" as both sides of a paired code: A->B first code,
+                 * B->A second (TABARI 6.6.3), not every direction twice */
+                if (self_paired && a >= b) continue;
                 const char *sa = pass == 0 ? sc.v[a] : tc.v[b];
                 const char *ta = pass == 0 ? tc.v[b] : sc.v[a];
                 int ua = pass == 0 ? su.v[a] : tu.v[b];
@@ -774,7 +789,11 @@ static void emit(sent *S, evout *eo, const pending_ev *pe) {
                         const char *ys = strchr(y, '/');
                         size_t yl = ys ? (size_t)(ys - y) : strlen(y);
                         snprintf(tbuf, sizeof tbuf, "%.*s", (int)yl, y);
-                        if (!(sa && ta && !strcmp(sbuf, tbuf))) {
+                        char key[200];
+                        snprintf(key, sizeof key, "\n%s|%s|%s\n", sa ? sbuf : "-", ta ? tbuf : "-", code);
+                        int dup = eo->seen.n && strstr(eo->seen.s, key) != NULL;
+                        if (!dup) p_buf_put(&eo->seen, key, strlen(key) - 1);
+                        if (!dup && !(sa && ta && !strcmp(sbuf, tbuf))) {
                             p_buf *wb = &c->why;
                             p_buf_clear(wb);
                             p_buf_putc(wb, '[');
@@ -1176,6 +1195,7 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
         emit(&S, &eo, pe);
     }
     P_FREE_VEC(evs);
+    p_buf_free(&eo.seen);
     f = eo.emitted ? PARLEY_FATE_CODED : PARLEY_FATE_NOEVENT;
     if (fate) *fate = f;
     (void)err;

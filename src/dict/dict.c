@@ -118,6 +118,8 @@ int dict_parse_phrase(rd *r, const char *s, size_t n, pwvec *out, int space_is_g
         size_t k = up_word(s + a, wl, w, sizeof w);
         pword pw = {dict_word(r->d, w, k), flags};
         if (adj) pw.flags |= PW_ADJ;
+        /* TABARI 5.2.3: regular endings only on the last word of a phrase */
+        if (adj && (pw.flags & PW_EXACT)) pw.flags |= PW_NOEND;
         P_PUSH(*out, pw);
     }
     if (out->n) out->v[out->n - 1].flags &= (uint8_t)~PW_ADJ;

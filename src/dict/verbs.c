@@ -108,6 +108,7 @@ static int lex(rd *r, const char *s, size_t n, tokvec *out, int petr2) {
                 t.wflags |= PW_EXACT;
                 i++;
                 if (i < n && !p_isspace((unsigned char)s[i])) t.adj = 1;
+                if (t.adj && i < n && p_isalnum((unsigned char)s[i])) t.wflags |= PW_NOEND; /* A_B: A exactly */
             }
             P_PUSH(*out, t);
             continue;
@@ -326,6 +327,7 @@ static int add_form(rd *r, const char *s, size_t n, uint32_t vid, const vcode *o
     uint32_t pid = dict_add_phrase(r->d, K_VERB, w.v, w.n, vid);
     phrase *ph = &r->d->phrases.v[pid];
     ph->verb_word = (uint16_t)(verb_word < (int)w.n ? verb_word : 0);
+    if (plus_at >= 0) ph->w[ph->verb_word].flags &= (uint8_t)~PW_NOEND; /* "+CLEAR_UP": CLEARED UP */
     if (own) { ph->own = *own; ph->has_own = 1; }
     if (!r->d->verbs.v[vid].label) r->d->verbs.v[vid].label = w.v[0].w + 1;
     P_FREE_VEC(w);
@@ -381,6 +383,7 @@ parley_status dict_read_verbs(rd *r, parley_dialect dialect) {
         }
         tn = strip_comment_v(t, tn, petr);
         if (!tn) continue;
+        if (tn >= 4 && !strncmp(t, "<!--", 4)) continue; /* XML-style comment lines */
         if (t[0] == '<') {
             syn_close(r->d, &sb);
             if (!strncmp(t, "<SYNSETS>", 9) || !strncmp(t, "<SYNSET>", 8)) section = 3;

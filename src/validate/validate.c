@@ -188,6 +188,7 @@ int parley_validate_tabari(const char *project, const validate_opts *vo, FILE *o
             item[il] = 0;
             trim(item);
             int minus = b > cm && b[-1] == '-';
+            if (!item[0]) { if (*e) b = e; continue; } /* "{}" in the prose */
             if (!strncasecmp(item, "OPTION:", 7)) {
                 char *opt = item + 7;
                 trim(opt);
