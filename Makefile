@@ -15,7 +15,7 @@ LIB_SRC := src/util/util.c src/text/tokenize.c src/text/segment.c \
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
 
-all: $(BUILD)/parley $(BUILD)/libparley.a $(BUILD)/libparley.so
+all: $(BUILD)/parley $(BUILD)/libparley.a $(BUILD)/libparley.so $(BUILD)/spec_runner
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -32,6 +32,9 @@ $(BUILD)/libparley.so: $(PIC_OBJ)
 	$(CC) -shared -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/parley: $(BUILD)/cli/parley.o $(BUILD)/libparley.a
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/spec_runner: $(BUILD)/tests/spec_runner.o $(BUILD)/libparley.a
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/cli/parley.d

@@ -1108,6 +1108,19 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
                     break;
                 }
                 if (pe.src < 0 && clause > 0 && carried_src >= 0 && !(pe.tgt >= 0 && slot_first_code_eq(c, carried_src, pe.tgt))) pe.src = carried_src;
+                /* parley: in reported speech ("A said B attacked C") the
+                 * subject of the reported verb is the first actor after the
+                 * last verb before it, not the speaker */
+                if (!o->tabari_compat && pe.src >= 0 && c->slots.v[pe.src].start >= cstart) {
+                    int lastv = -1;
+                    for (int q = c->slots.v[pe.src].end; q < i; q++)
+                        if (c->ti.v[q].type == T_VERB && !c->ti.v[q].deleted && c->ti.v[q].phrase >= 0) lastv = q;
+                    if (lastv >= 0)
+                        for (size_t k = 0; k < c->slots.n; k++) {
+                            const slot *sl = &c->slots.v[k];
+                            if (sl->start > lastv && sl->start < i && !c->ti.v[sl->start].deleted && !(pe.tgt >= 0 && slot_first_code_eq(c, (int)k, pe.tgt))) { pe.src = (int)k; break; }
+                        }
+                }
             }
             if (pe.tgt < 0 && bcomp < 0) {
                 for (size_t k = 0; k < c->slots.n; k++) {
@@ -1153,7 +1166,7 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
             int has_src = pe.src >= 0 || o->def_src[0];
             int has_tgt = pe.tgt >= 0 || o->def_tgt[0];
             if (need_both && (!has_src || !has_tgt)) continue;
-            if (!need_both && !has_src && !has_tgt) continue;
+            if (!need_both && !has_src) continue; /* an event needs at least its actor */
             if (pe.src >= 0 && pe.src == pe.tgt && !c->slots.v[pe.src].compound) continue;
             if (vc.flags & VC_SUBORD) { if (have_sub < 0) { P_PUSH(evs, pe); have_sub = (int)evs.n - 1; } continue; }
             P_PUSH(evs, pe);
