@@ -65,6 +65,37 @@ static void lookup_exact(parley_coder *c, const char *s, size_t n, const token *
     if (w >= 0 && (size_t)w < c->d->idx_cap) gather_chain(c, c->d->exact_idx[w], t);
 }
 
+/* Calls fn for t itself and every base word that t could be an inflection
+ * of (SYRIA'S -> SYRIA, MAKING -> MAKE, CARRIED -> CARRY, STOPPED -> STOP). */
+static void for_bases(const token *t, void (*fn)(void *, const char *, size_t), void *ud) {
+    char b[128];
+    size_t n = t->len;
+    const char *s = t->s;
+    fn(ud, s, n);
+    if (n < 3 || n >= sizeof b - 2) return;
+    if (s[n - 1] == 'S' || s[n - 1] == '\'' || s[n - 1] == 'D' || s[n - 1] == 'N') fn(ud, s, n - 1);
+    if (n > 3 && (!memcmp(s + n - 2, "ES", 2) || !memcmp(s + n - 2, "ED", 2) || !memcmp(s + n - 2, "EN", 2) || !memcmp(s + n - 2, "'S", 2))) fn(ud, s, n - 2);
+    if (n > 4 && !memcmp(s + n - 3, "ING", 3)) fn(ud, s, n - 3);
+    if (n > 4 && (!memcmp(s + n - 2, "ED", 2) || !memcmp(s + n - 2, "EN", 2)) && s[n - 3] == s[n - 4]) fn(ud, s, n - 3);
+    if (n > 5 && !memcmp(s + n - 3, "ING", 3) && s[n - 4] == s[n - 5]) fn(ud, s, n - 4);
+    if (n > 4 && !memcmp(s + n - 3, "ING", 3)) { memcpy(b, s, n - 3); b[n - 3] = 'E'; fn(ud, b, n - 2); }
+    if (n > 4 && (!memcmp(s + n - 3, "IES", 3) || !memcmp(s + n - 3, "IED", 3))) { memcpy(b, s, n - 3); b[n - 3] = 'Y'; fn(ud, b, n - 2); }
+}
+
+typedef struct base_ctx { parley_coder *c; const token *t; } base_ctx;
+static void base_lookup(void *ud, const char *s, size_t n) { base_ctx *b = ud; lookup_exact(b->c, s, n, b->t); }
+static void base_collect(void *ud, const char *s, size_t n) {
+    parley_coder *c = ud;
+    int32_t w = p_intern_find(&c->d->words, s, n);
+    if (w >= 0) P_PUSH(c->sentwords, (uint32_t)w);
+}
+static int cmp_u32(const void *a, const void *b) { uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b; return x < y ? -1 : x > y; }
+static int has_word_id(const parley_coder *c, uint32_t w) {
+    size_t lo = 0, hi = c->sentwords.n;
+    while (lo < hi) { size_t m = (lo + hi) / 2; if (c->sentwords.v[m] < w) lo = m + 1; else hi = m; }
+    return lo < c->sentwords.n && c->sentwords.v[lo] == w;
+}
+
 /* All phrases whose first word matches token t.  News vocabulary repeats,
  * so the answer is cached per distinct token string. */
 static const uint32_t *candidates(parley_coder *c, const token *t, uint32_t *count) {
@@ -79,23 +110,9 @@ static const uint32_t *candidates(parley_coder *c, const token *t, uint32_t *cou
         i = (i + 1) & mask;
     }
     c->cand.n = 0;
-    char b[128];
     size_t n = t->len;
-    lookup_exact(c, t->s, n, t);
-    /* de-inflected bases: the exact chains of words that t may inflect */
-    if (n >= 3 && n < sizeof b - 2) {
-        const char *s = t->s;
-        size_t cut[6];
-        int nc = 0;
-        if (s[n - 1] == 'S' || s[n - 1] == '\'' || s[n - 1] == 'D' || s[n - 1] == 'N') cut[nc++] = 1;
-        if (n > 3 && (!memcmp(s + n - 2, "ES", 2) || !memcmp(s + n - 2, "ED", 2) || !memcmp(s + n - 2, "EN", 2) || !memcmp(s + n - 2, "'S", 2))) cut[nc++] = 2;
-        if (n > 4 && !memcmp(s + n - 3, "ING", 3)) cut[nc++] = 3;
-        if (n > 4 && (!memcmp(s + n - 2, "ED", 2) || !memcmp(s + n - 2, "EN", 2)) && s[n - 3] == s[n - 4]) cut[nc++] = 3;
-        if (n > 5 && !memcmp(s + n - 3, "ING", 3) && s[n - 4] == s[n - 5]) cut[nc++] = 4;
-        for (int k = 0; k < nc; k++) lookup_exact(c, s, n - cut[k], t);
-        if (n > 4 && !memcmp(s + n - 3, "ING", 3)) { memcpy(b, s, n - 3); b[n - 3] = 'E'; lookup_exact(c, b, n - 2, t); }
-        if (n > 4 && (!memcmp(s + n - 3, "IES", 3) || !memcmp(s + n - 3, "IED", 3))) { memcpy(b, s, n - 3); b[n - 3] = 'Y'; lookup_exact(c, b, n - 2, t); }
-    }
+    base_ctx bc = {c, t};
+    for_bases(t, base_lookup, &bc);
     /* stems: every prefix length some stem has */
     uint64_t sl = d->stem_lengths;
     for (size_t l = 1; l <= n && sl; l++) {
@@ -169,6 +186,7 @@ void parley_coder_free(parley_coder *c) {
     P_FREE_VEC(c->slots);
     P_FREE_VEC(c->live);
     P_FREE_VEC(c->cand);
+    P_FREE_VEC(c->sentwords);
     P_FREE_VEC(c->cache_pool);
     free(c->cache);
     p_arena_free(&c->cache_arena);
@@ -956,6 +974,9 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
     if (c->ti.cap < (size_t)S.n + 1) c->ti.v = p_grow(c->ti.v, &c->ti.cap, (size_t)S.n + 1, sizeof(tokinfo));
     c->ti.n = (size_t)S.n;
     classify(&S);
+    c->sentwords.n = 0;
+    for (int i = 0; i < S.n; i++) for_bases(&S.tk[i], base_collect, c);
+    if (c->sentwords.n > 1) qsort(c->sentwords.v, c->sentwords.n, sizeof(uint32_t), cmp_u32);
     if (S.discard) { if (fate) *fate = S.story_discard ? PARLEY_FATE_STORY_DISCARD : PARLEY_FATE_DISCARD; return PARLEY_OK; }
     const parley_dict *d = c->d;
     /* verbs that are really nouns (TABARI 7.4), special verb codes */
@@ -1060,6 +1081,9 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
             for (size_t k = 0; k < vb->pats.n; k++) {
                 const pattern *pt = &vb->pats.v[k];
                 if (best && pt->chars <= best_len) break;
+                int missing = 0;
+                for (uint16_t q = 0; q < pt->nreq && !missing; q++) missing = !has_word_id(c, pt->req[q]);
+                if (missing) continue;
                 if (!pattern_match(&m, pt, li, ve)) continue;
                 /* with alternatives, the letters actually matched decide */
                 uint32_t fixed = pt->chars;

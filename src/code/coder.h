@@ -47,6 +47,7 @@ struct parley_coder {
     P_VEC(slot) slots;
     P_VEC(int) live;
     P_VEC(uint32_t) cand;       /* scratch for candidate phrases */
+    P_VEC(uint32_t) sentwords;  /* dictionary words the sentence's tokens can be, sorted */
     /* token -> candidate phrase cache */
     cache_ent *cache; size_t cache_cap, cache_n;
     P_VEC(uint32_t) cache_pool;

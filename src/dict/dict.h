@@ -43,6 +43,7 @@ typedef struct pattern {
     vcode code;
     uint32_t file, line;
     uint8_t has_src, has_tgt, has_comp, has_neg;
+    uint32_t *req; uint16_t nreq;  /* whole words the pattern cannot match without */
 } pattern;
 
 typedef struct verb {          /* a verb root / synonym block; forms point here */
