@@ -236,9 +236,13 @@ static void add_agent_code(char *out, size_t cap, const char *actor_code, const 
         for (size_t off = 0; off + gl <= al; off += 3)
             if (!memcmp(tmp + off, agent_code, gl)) { present = 1; break; }
     }
-    if (present) snprintf(out, cap, "%s", tmp);
-    else if (prefix) snprintf(out, cap, "%s%s", agent_code, tmp);
-    else snprintf(out, cap, "%s%s", tmp, agent_code);
+    /* codes are short; truncation at `cap` is deliberate and silent */
+    const char *first = present ? tmp : prefix ? agent_code : tmp;
+    const char *second = present ? "" : prefix ? tmp : agent_code;
+    size_t k = 0;
+    for (const char *q = first; *q && k + 1 < cap; q++) out[k++] = *q;
+    for (const char *q = second; *q && k + 1 < cap; q++) out[k++] = *q;
+    out[k] = 0;
 }
 
 static void apply_agent(const parley_dict *d, unit *u, int32_t ag, int former) {
@@ -374,8 +378,17 @@ static int actor_units(sent *S) {
         int e = ti->span_end;
         int former = i > 0 && is_word(&S->tk[i - 1], "FORMER");
         int target = -1;
-        if (i > 0 && c->ti.v[i - 1].unit >= 0 && c->units.v[c->ti.v[i - 1].unit].end == i && c->units.v[c->ti.v[i - 1].unit].agent < 0) target = c->ti.v[i - 1].unit;
-        else if (e < S->n && c->ti.v[e].type == T_ACTOR && c->ti.v[e].unit >= 0 && c->units.v[c->ti.v[e].unit].start == e) target = c->ti.v[e].unit;
+        int before = former ? i - 1 : i; /* "Arnor former officials" */
+        if (before > 0 && c->ti.v[before - 1].unit >= 0 && c->units.v[c->ti.v[before - 1].unit].end == before &&
+            c->units.v[c->ti.v[before - 1].unit].agent < 0) {
+            target = c->ti.v[before - 1].unit;
+            const unit *tu = &c->units.v[target];
+            if (tu->actor_start > 0 && is_word(&S->tk[tu->actor_start - 1], "FORMER")) former = 1;
+        }
+        else if (e < S->n && c->ti.v[e].type == T_ACTOR && c->ti.v[e].unit >= 0 && c->units.v[c->ti.v[e].unit].start == e) {
+            target = c->ti.v[e].unit;
+            if (i > 0 && is_word(&S->tk[i - 1], "FORMER")) former = 1;
+        }
         else if (e + 1 < S->n && (is_word(&S->tk[e], "OF") || is_word(&S->tk[e], "IN"))) {
             int q = e + 1;
             if (q < S->n && is_word(&S->tk[q], "THE")) q++;
@@ -435,7 +448,7 @@ static void compounds(sent *S) {
             for (; p < y->start; p++) {
                 uint8_t ty = c->ti.v[p].type;
                 if (ty == T_COMMA && !link_comma && !link_and) link_comma = 1;
-                else if (ty == T_CONJ && is_word(&S->tk[p], "AND") && !link_and) link_and = 1;
+                else if (ty == T_CONJ && (is_word(&S->tk[p], "AND") || is_word(&S->tk[p], "NOR")) && !link_and) link_and = 1;
                 else if ((ty == T_DET || ty == T_ADJ) && (link_and || link_comma)) continue;
                 else { ok = 0; break; }
             }
@@ -780,13 +793,13 @@ static void emit(sent *S, evout *eo, const pending_ev *pe) {
     if (!sc.n && !need_both) { P_PUSH(sc, nul); P_PUSH(su, -1); }
     if (!tc.n && !need_both) { P_PUSH(tc, nul); P_PUSH(tu, -1); }
     (void)nodef_src; (void)nodef_tgt;
-    for (int pass = 0; pass < 2 && !eo->stop; pass++) {
-        if (pass == 1 && !(pe->code.flags & VC_PAIRED)) break;
-        uint32_t cid = pass == 0 ? pe->code.c1 : pe->code.c2;
-        const char *code = p_intern_str(&d->codes, cid);
-        int self_paired = pe->src >= 0 && pe->src == pe->tgt && (pe->code.flags & VC_PAIRED);
-        for (size_t a = 0; a < sc.n && !eo->stop; a++)
-            for (size_t b = 0; b < tc.n && !eo->stop; b++) {
+    int self_paired = pe->src >= 0 && pe->src == pe->tgt && (pe->code.flags & VC_PAIRED);
+    for (size_t a = 0; a < sc.n && !eo->stop; a++)
+        for (size_t b = 0; b < tc.n && !eo->stop; b++)
+            for (int pass = 0; pass < 2 && !eo->stop; pass++) {
+                if (pass == 1 && !(pe->code.flags & VC_PAIRED)) break;
+                uint32_t cid = pass == 0 ? pe->code.c1 : pe->code.c2;
+                const char *code = p_intern_str(&d->codes, cid);
                 /* "A and B" as both sides of a paired code: A->B first code,
                  * B->A second (TABARI 6.6.3), not every direction twice */
                 if (self_paired && a >= b) continue;
@@ -875,7 +888,6 @@ static void emit(sent *S, evout *eo, const pending_ev *pe) {
                     x = xs + 1;
                 }
             }
-    }
     P_FREE_VEC(sc);
     P_FREE_VEC(tc);
     P_FREE_VEC(su);
@@ -1028,7 +1040,12 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
     int nverbs = 0, nactors = (int)c->units.n, npron = 0, nconj = 0, first_verb = -1;
     for (int i = 0; i < S.n; i++) {
         const tokinfo *ti = &c->ti.v[i];
-        if (ti->type == T_VERB && ti->phrase >= 0) { nverbs++; if (first_verb < 0) first_verb = i; }
+        if (ti->type == T_VERB && ti->phrase >= 0) {
+            nverbs++;
+            const phrase *vp = &d->phrases.v[ti->phrase];
+            vcode vc = vp->has_own ? vp->own : d->verbs.v[vp->target].code;
+            if (first_verb < 0 && !(vc.flags & VC_NULL)) first_verb = i;
+        }
         if (ti->type == T_PRON) npron++;
         if (ti->type == T_CONJ) nconj++;
     }
@@ -1173,7 +1190,8 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
                         (!o->tabari_compat && (is_word(t, "IS") || is_word(t, "ARE") || is_word(t, "BEING"))))
                         aux = 1;
                 }
-                int by = ve < m.nlive && c->ti.v[m.live[ve]].type == T_BY;
+                int by = (ve < m.nlive && c->ti.v[m.live[ve]].type == T_BY) ||
+                         (ve + 1 < m.nlive && c->ti.v[m.live[ve + 1]].type == T_BY && c->ti.v[m.live[ve]].type == T_NONE);
                 if (aux && by) { int t = pe.src; pe.src = pe.tgt; pe.tgt = t; pe.passive = 1; }
             }
             if (o->def_src[0] && o->def_src_prior) {
