@@ -389,10 +389,14 @@ static int actor_units(sent *S) {
             target = c->ti.v[e].unit;
             if (i > 0 && is_word(&S->tk[i - 1], "FORMER")) former = 1;
         }
-        else if (e + 1 < S->n && (is_word(&S->tk[e], "OF") || is_word(&S->tk[e], "IN"))) {
+        else if (e + 1 < S->n && (is_word(&S->tk[e], "OF") || is_word(&S->tk[e], "IN") ||
+                                  (!c->opts.tabari_compat && is_word(&S->tk[e], "FROM")))) {
             int q = e + 1;
             if (q < S->n && is_word(&S->tk[q], "THE")) q++;
-            if (q < S->n && c->ti.v[q].unit >= 0 && c->units.v[c->ti.v[q].unit].start == q) target = c->ti.v[q].unit;
+            if (q < S->n && c->ti.v[q].unit >= 0 && c->units.v[c->ti.v[q].unit].start == q) {
+                target = c->ti.v[q].unit;
+                c->units.v[target].agent_prep = 1;
+            }
         }
         if (target >= 0) {
             unit *u = &c->units.v[target];
@@ -403,7 +407,7 @@ static int actor_units(sent *S) {
             for (int j = i; j < e; j++) c->ti.v[j].unit = (int16_t)target;
             continue;
         }
-        if (c->opts.convert_agents) {
+        if (c->opts.convert_agents || !c->opts.tabari_compat) {
             /* TABARI 8.2.6: an agent with no actor becomes an actor "~CODE". */
             const agent *a = &d->agents.v[ph->target];
             unit u;
@@ -415,7 +419,10 @@ static int actor_units(sent *S) {
             u.group = -1;
             u.ref = -1;
             const char *ac = p_intern_str(&d->codes, a->code);
-            snprintf(u.code, sizeof u.code, a->prefix ? "%s~" : "~%s", ac);
+            /* TABARI's CONVERT AGENTS writes "~COP"; without it a lone agent
+             * is an actor of unknown country, "---COP" as PETRARCH writes it */
+            if (c->opts.convert_agents) snprintf(u.code, sizeof u.code, a->prefix ? "%.40s~" : "~%.40s", ac);
+            else snprintf(u.code, sizeof u.code, "---%.40s", ac);
             /* keep units ordered by position */
             size_t at = c->units.n;
             while (at > 0 && c->units.v[at - 1].start > i) at--;
@@ -444,12 +451,13 @@ static void compounds(sent *S) {
         size_t last_and = k;
         while (j + 1 < c->units.n) {
             unit *x = &c->units.v[j], *y = &c->units.v[j + 1];
-            int p = x->end, ok = 1, link_and = 0, link_comma = 0;
+            int p = x->end, ok = 1, link_and = 0, link_comma = 0, loose = 0;
             for (; p < y->start; p++) {
                 uint8_t ty = c->ti.v[p].type;
                 if (ty == T_COMMA && !link_comma && !link_and) link_comma = 1;
                 else if (ty == T_CONJ && (is_word(&S->tk[p], "AND") || is_word(&S->tk[p], "NOR")) && !link_and) link_and = 1;
                 else if ((ty == T_DET || ty == T_ADJ) && (link_and || link_comma)) continue;
+                else if (!c->opts.tabari_compat && ty == T_NONE && (link_and || link_comma) && ++loose <= 3) continue;
                 else { ok = 0; break; }
             }
             if (!ok || (!link_and && !link_comma)) break;
@@ -457,6 +465,11 @@ static void compounds(sent *S) {
             if (link_and) { saw_and = 1; last_and = j; break; }
         }
         if (!saw_and) continue;
+        /* "lawmakers in A and B": the agent belongs to every member
+         * (PETRARCH; TABARI keeps it on the first, DEMO-08) */
+        if (!c->opts.tabari_compat && c->units.v[k].agent >= 0 && c->units.v[k].agent_prep)
+            for (size_t q = k + 1; q <= last_and; q++)
+                if (c->units.v[q].agent < 0 && c->units.v[q].actor != UINT32_MAX) apply_agent(c->d, &c->units.v[q], c->units.v[k].agent, 0);
         for (size_t q = k; q <= last_and; q++) {
             c->units.v[q].group = g;
             for (int p = c->units.v[q].start; p < (q < last_and ? c->units.v[q + 1].start : c->units.v[q].end); p++) c->ti.v[p].in_compound = 1;

@@ -20,6 +20,7 @@ typedef struct unit {
     const acode *used;         /* dated entry that applied */
     int group;                 /* compound group, -1 if single */
     int ref;                   /* pronoun: referenced unit, -1 otherwise */
+    int agent_prep;            /* agent joined through of/in/from */
 } unit;
 
 typedef struct slot {          /* what $ + % ^ and the default search see */

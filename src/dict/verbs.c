@@ -99,6 +99,15 @@ static int lex(rd *r, const char *s, size_t n, tokvec *out, int petr2) {
             char w[256];
             size_t k = 0;
             for (size_t q = a; q < i && k + 1 < sizeof w; q++) w[k++] = (char)p_toupper((unsigned char)s[q]);
+            /* Treebank-style "DID N'T": one word, as the tokenizer reads "didn't" */
+            if (k == 3 && !memcmp(w, "N'T", 3) && out->n && out->v[out->n - 1].kind == PE_WORD) {
+                tok *pv = &out->v[out->n - 1];
+                char j[300];
+                size_t jl = (size_t)snprintf(j, sizeof j, "%s%s", p_intern_str(&r->d->words, pv->arg), "N'T");
+                if (jl < sizeof j) pv->arg = dict_word(r->d, j, jl);
+                if (i < n && (s[i] == '_' || s[i] == ' ')) { /* keep the previous word's connector */ }
+                continue;
+            }
             t.kind = PE_WORD;
             t.arg = dict_word(r->d, w, k);
             t.wflags = r->stems ? 0 : PW_EXACT;
