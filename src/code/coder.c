@@ -721,7 +721,7 @@ typedef struct pending_ev {
     int verb_tok, verb_end;
     const pattern *pat;    /* NULL: the verb's own code */
     const phrase *vph;
-    int passive, clause;
+    int passive, clause, comp_designated;
     int32_t date;
 } pending_ev;
 
@@ -806,7 +806,9 @@ static void emit(sent *S, evout *eo, const pending_ev *pe) {
     if (!sc.n && !need_both) { P_PUSH(sc, nul); P_PUSH(su, -1); }
     if (!tc.n && !need_both) { P_PUSH(tc, nul); P_PUSH(tu, -1); }
     (void)nodef_src; (void)nodef_tgt;
-    int self_paired = pe->src >= 0 && pe->src == pe->tgt && (pe->code.flags & VC_PAIRED);
+    /* A compound that is its own target: "A and B restored ties" is A->B
+     * (and B->A with the second code of a pair); "%" asks for both ways. */
+    int self_paired = pe->src >= 0 && pe->src == pe->tgt && !pe->comp_designated;
     for (size_t a = 0; a < sc.n && !eo->stop; a++)
         for (size_t b = 0; b < tc.n && !eo->stop; b++)
             for (int pass = 0; pass < 2 && !eo->stop; pass++) {
@@ -836,7 +838,7 @@ static void emit(sent *S, evout *eo, const pending_ev *pe) {
                         char key[200];
                         snprintf(key, sizeof key, "\n%s|%s|%s\n", sa ? sbuf : "-", ta ? tbuf : "-", code);
                         int dup = eo->seen.n && strstr(eo->seen.s, key) != NULL;
-                        if (!dup) p_buf_put(&eo->seen, key, strlen(key) - 1);
+                        if (!dup) p_buf_put(&eo->seen, key, strlen(key));
                         if (!dup && !(sa && ta && !strcmp(sbuf, tbuf))) {
                             p_buf *wb = &c->why;
                             p_buf_clear(wb);
@@ -1149,7 +1151,7 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
             pe.date = date;
             pe.src = bsrc;
             pe.tgt = btgt;
-            if (bcomp >= 0) { pe.src = pe.tgt = bcomp; }
+            if (bcomp >= 0) { pe.src = pe.tgt = bcomp; pe.comp_designated = 1; }
             int designated = bsrc >= 0 || btgt >= 0 || bcomp >= 0;
             /* default source: first actor before the verb in the clause
              * (TABARI 5.8), else the subject carried from earlier clauses */
@@ -1174,6 +1176,25 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
                             const slot *sl = &c->slots.v[k];
                             if (sl->start > lastv && sl->start < i && !c->ti.v[sl->start].deleted && !(pe.tgt >= 0 && slot_first_code_eq(c, (int)k, pe.tgt))) { pe.src = (int)k; break; }
                         }
+                }
+            }
+            if (pe.src < 0 && o->tabari_compat && !(o->def_src[0] && o->def_src_prior)) {
+                /* TABARI is greedy: with no actor before the verb the source is
+                 * the first actor after it; of a compound, its first member */
+                for (size_t k = 0; k < c->slots.n; k++) {
+                    const slot *sl = &c->slots.v[k];
+                    if (sl->start < ti->span_end || sl->start >= cend || c->ti.v[sl->start].deleted) continue;
+                    if (pe.tgt >= 0 && slot_first_code_eq(c, (int)k, pe.tgt)) continue;
+                    if (sl->compound) {
+                        slot one = *sl, rest = *sl;
+                        one.count = 1; one.compound = 0; one.end = c->units.v[sl->first].end;
+                        rest.first = sl->first + 1; rest.count = sl->count - 1; rest.compound = rest.count > 1;
+                        rest.start = c->units.v[rest.first].start;
+                        P_PUSH(c->slots, one);
+                        pe.src = (int)c->slots.n - 1;
+                        if (pe.tgt < 0 && bcomp < 0) { P_PUSH(c->slots, rest); pe.tgt = (int)c->slots.n - 1; }
+                    } else pe.src = (int)k;
+                    break;
                 }
             }
             if (pe.tgt < 0 && bcomp < 0) {
@@ -1214,7 +1235,10 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
             }
             if (o->def_tgt[0] && o->def_tgt_after) {
                 int after = 0;
-                for (size_t k = 0; k < c->slots.n; k++) if (c->slots.v[k].start >= ti->span_end && c->slots.v[k].start < cend) after = 1;
+                for (size_t k = 0; k < c->slots.n; k++)
+                    if (c->slots.v[k].start >= ti->span_end && c->slots.v[k].start < cend && !c->ti.v[c->slots.v[k].start].deleted &&
+                        !(pe.src >= 0 && slot_first_code_eq(c, (int)k, pe.src)))
+                        after = 1;
                 if (!after && !designated) pe.tgt = -1;
             }
             int need_both = o->tabari_compat || o->require_dyad;

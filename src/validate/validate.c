@@ -128,6 +128,8 @@ int parley_validate_tabari(const char *project, const validate_opts *vo, FILE *o
     parley_coder *c = parley_coder_new(d);
     parley_error oe;
     parley_coder_option(c, "tabari_compat = true", &oe);
+    /* TABARI's own default (manual 8.2.3): sentences under 8 words are skipped */
+    if (!d->opts.min_words) parley_coder_option(c, "min_words = 8", &oe);
     char *tpath = dir_join(project, files[4]);
     size_t tlen;
     char *text = p_read_file(tpath, &tlen, &err);
@@ -162,7 +164,8 @@ int parley_validate_tabari(const char *project, const validate_opts *vo, FILE *o
             size_t ll = (size_t)(l2 - q);
             int blank = 1;
             for (size_t i = 0; i < ll; i++) if (!p_isspace((unsigned char)q[i])) blank = 0;
-            if (blank && !in_comment) { q = l2 + 1; break; }
+            /* a blank line ends the record even inside an unclosed comment */
+            if (blank) { q = l2 + 1; break; }
             for (size_t i = 0; i < ll; i++) {
                 if (!in_comment && i + 1 < ll && q[i] == '/' && q[i + 1] == '*') { in_comment = 1; i++; continue; }
                 if (in_comment && i + 1 < ll && q[i] == '*' && q[i + 1] == '/') { in_comment = 0; i++; continue; }
