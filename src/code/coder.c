@@ -96,19 +96,21 @@ static int has_word_id(const parley_coder *c, uint32_t w) {
     return lo < c->sentwords.n && c->sentwords.v[lo] == w;
 }
 
-/* All phrases whose first word matches token t.  News vocabulary repeats,
- * so the answer is cached per distinct token string. */
-static const uint32_t *candidates(parley_coder *c, const token *t, uint32_t *count) {
+static int closed_class(const token *t);
+
+/* The cache entry of token t, computed on first sight. */
+static const cache_ent *lex_lookup(parley_coder *c, const token *t) {
     const parley_dict *d = c->d;
     uint64_t h = p_hash(t->s, t->len);
-    if (!c->cache_cap) { c->cache_cap = 1 << 14; c->cache = p_xcalloc(c->cache_cap, sizeof *c->cache); }
+    if (!c->cache_cap) { c->cache_cap = 1 << 15; c->cache = p_xcalloc(c->cache_cap, sizeof *c->cache); }
     size_t mask = c->cache_cap - 1, i = (size_t)h & mask;
     for (;;) {
         cache_ent *e = &c->cache[i];
         if (!e->key) break;
-        if (e->klen == t->len && !memcmp(e->key, t->s, t->len)) { *count = e->n; return c->cache_pool.v + e->off; }
+        if (e->klen == t->len && !memcmp(e->key, t->s, t->len)) return e;
         i = (i + 1) & mask;
     }
+    if (c->cache_n * 2 >= c->cache_cap) { cache_clear(c); i = (size_t)h & mask; }
     c->cand.n = 0;
     size_t n = t->len;
     base_ctx bc = {c, t};
@@ -128,7 +130,6 @@ static const uint32_t *candidates(parley_coder *c, const token *t, uint32_t *cou
         if (b2 == m) c->cand.v[m++] = c->cand.v[a];
     }
     c->cand.n = m;
-    if (c->cache_n * 2 >= c->cache_cap) cache_clear(c), i = (size_t)h & mask;
     while (c->cache[i].key) i = (i + 1) & mask;
     cache_ent *e = &c->cache[i];
     e->key = p_arena_strndup(&c->cache_arena, t->s, t->len);
@@ -136,7 +137,20 @@ static const uint32_t *candidates(parley_coder *c, const token *t, uint32_t *cou
     e->off = (uint32_t)c->cache_pool.n;
     e->n = (uint32_t)m;
     for (size_t a = 0; a < m; a++) P_PUSH(c->cache_pool, c->cand.v[a]);
+    /* dictionary words this token can stand for (for the pattern prefilter) */
+    size_t before = c->sentwords.n;
+    for_bases(t, base_collect, c);
+    e->boff = (uint32_t)c->cache_pool.n;
+    e->bn = (uint32_t)(c->sentwords.n - before);
+    for (size_t a = before; a < c->sentwords.n; a++) P_PUSH(c->cache_pool, c->sentwords.v[a]);
+    c->sentwords.n = before;
+    e->cls = (uint8_t)closed_class(t);
     c->cache_n++;
+    return e;
+}
+
+static const uint32_t *candidates(parley_coder *c, const token *t, uint32_t *count) {
+    const cache_ent *e = lex_lookup(c, t);
     *count = e->n;
     return c->cache_pool.v + e->off;
 }
@@ -187,6 +201,7 @@ void parley_coder_free(parley_coder *c) {
     P_FREE_VEC(c->live);
     P_FREE_VEC(c->cand);
     P_FREE_VEC(c->sentwords);
+    P_FREE_VEC(c->patcand);
     P_FREE_VEC(c->cache_pool);
     free(c->cache);
     p_arena_free(&c->cache_arena);
@@ -258,8 +273,10 @@ static void apply_agent(const parley_dict *d, unit *u, int32_t ag, int former) {
         char part[64], comb[64];
         snprintf(part, sizeof part, "%.*s", (int)n, p);
         add_agent_code(comb, sizeof comb, part, acode, a->prefix);
-        k += (size_t)snprintf(res + k, sizeof res - k, "%s%s", k ? "/" : "", comb);
-        if (!sl || k >= sizeof res) break;
+        if (k && k + 1 < sizeof res) res[k++] = '/';
+        for (const char *q = comb; *q && k + 1 < sizeof res; q++) res[k++] = *q;
+        res[k] = 0;
+        if (!sl || k + 1 >= sizeof res) break;
         p = sl + 1;
     }
     snprintf(u->code, sizeof u->code, "%s", res);
@@ -284,8 +301,10 @@ static void classify(sent *S) {
     int n = S->n;
     for (int i = 0; i < n; i++) {
         tokinfo *ti = &c->ti.v[i];
+        const cache_ent *ce = ti->ce;
         memset(ti, 0, sizeof *ti);
-        ti->type = (uint8_t)closed_class(&S->tk[i]);
+        ti->ce = ce;
+        ti->type = ce->cls;
         ti->unit = -1;
         ti->phrase = -1;
         ti->span_end = i + 1;
@@ -638,16 +657,36 @@ static int match_elems(mstate *m, const pelem *el, int k, int ke, int li, int li
         switch (e->kind) {
         case PE_WORD: {
             pword pw = {e->arg, (uint8_t)(e->adj >> 1)};
-            if (c->ti.v[m->live[p]].unit >= 0) continue; /* a word of an actor is the actor's */
+            const tokinfo *tp = &c->ti.v[m->live[p]];
+            if (tp->unit >= 0) continue; /* a word of an actor is the actor's */
+            if (pw.flags & PW_EXACT) {
+                /* whole words: the token must be able to stand for this word */
+                const uint32_t *bs = c->cache_pool.v + tp->ce->boff;
+                uint32_t q = 0;
+                while (q < tp->ce->bn && bs[q] != pw.w) q++;
+                if (q == tp->ce->bn) continue;
+            }
             if (!word_match(m->S->d, pw, &m->S->tk[m->live[p]])) continue;
             next = p + 1;
             break;
         }
         case PE_ALT: {
             const palt *al = &m->S->d->alts.v[e->arg];
-            /* try each alternative; longest letters first is not needed for
-             * correctness since later elements decide, but record chars */
-            for (uint32_t s = 0; s < al->nseq; s++) {
+            /* only the alternatives whose first word this token can be, plus
+             * those that start with a stem */
+            const tokinfo *tp = &c->ti.v[m->live[p]];
+            if (tp->unit >= 0) continue;
+            uint32_t cands[64];
+            uint32_t nc = 0;
+            for (uint32_t q = 0; q < al->nstem && nc < 64; q++) cands[nc++] = al->stem_seq[q];
+            const uint32_t *bs = c->cache_pool.v + tp->ce->boff;
+            for (uint32_t b = 0; b < tp->ce->bn; b++) {
+                uint32_t lo = 0, hi = al->nfw;
+                while (lo < hi) { uint32_t mid = (lo + hi) / 2; if (al->fw[mid] < bs[b]) lo = mid + 1; else hi = mid; }
+                for (; lo < al->nfw && al->fw[lo] == bs[b] && nc < 64; lo++) cands[nc++] = al->fw_seq[lo];
+            }
+            for (uint32_t ci = 0; ci < nc; ci++) {
+                uint32_t s = cands[ci];
                 int end;
                 if (!seq_match(m, al->words + al->start[s], al->len[s], p, lim, &end)) continue;
                 uint32_t ch = 0;
@@ -1000,10 +1039,21 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
     if (o->min_words > 0 && S.n < o->min_words) { if (fate) *fate = PARLEY_FATE_TOO_SHORT; return PARLEY_OK; }
     if (c->ti.cap < (size_t)S.n + 1) c->ti.v = p_grow(c->ti.v, &c->ti.cap, (size_t)S.n + 1, sizeof(tokinfo));
     c->ti.n = (size_t)S.n;
-    classify(&S);
     c->sentwords.n = 0;
-    for (int i = 0; i < S.n; i++) for_bases(&S.tk[i], base_collect, c);
-    if (c->sentwords.n > 1) qsort(c->sentwords.v, c->sentwords.n, sizeof(uint32_t), cmp_u32);
+    /* no cache reset may happen while this sentence holds entry pointers */
+    if (c->cache_cap && (c->cache_n + (size_t)S.n + 1) * 2 >= c->cache_cap) cache_clear(c);
+    for (int i = 0; i < S.n; i++) {
+        const cache_ent *e = lex_lookup(c, &S.tk[i]);
+        c->ti.v[i].ce = e;
+        for (uint32_t k = 0; k < e->bn; k++) P_PUSH(c->sentwords, c->cache_pool.v[e->boff + k]);
+    }
+    if (c->sentwords.n > 1) {
+        qsort(c->sentwords.v, c->sentwords.n, sizeof(uint32_t), cmp_u32);
+        size_t u = 1;
+        for (size_t k = 1; k < c->sentwords.n; k++) if (c->sentwords.v[k] != c->sentwords.v[u - 1]) c->sentwords.v[u++] = c->sentwords.v[k];
+        c->sentwords.n = u;
+    }
+    classify(&S);
     if (S.discard) { if (fate) *fate = S.story_discard ? PARLEY_FATE_STORY_DISCARD : PARLEY_FATE_DISCARD; return PARLEY_OK; }
     const parley_dict *d = c->d;
     /* verbs that are really nouns (TABARI 7.4), special verb codes */
@@ -1110,8 +1160,20 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
             const pattern *best = NULL;
             int bsrc = -1, btgt = -1, bcomp = -1;
             uint32_t best_len = 0;
-            for (size_t k = 0; k < vb->pats.n; k++) {
-                const pattern *pt = &vb->pats.v[k];
+            /* candidate patterns: those with no whole-word literal, and those
+             * filed under a word the sentence has; in length order */
+            c->patcand.n = 0;
+            for (uint32_t k = 0; k < vb->nfree; k++) P_PUSH(c->patcand, vb->free_pats[k]);
+            if (vb->nanch)
+                for (size_t w = 0; w < c->sentwords.n; w++) {
+                    uint32_t wid = c->sentwords.v[w];
+                    size_t lo = 0, hi = vb->nanch;
+                    while (lo < hi) { size_t mid = (lo + hi) / 2; if (vb->anch[mid].w < wid) lo = mid + 1; else hi = mid; }
+                    for (; lo < vb->nanch && vb->anch[lo].w == wid; lo++) P_PUSH(c->patcand, vb->anch[lo].pat);
+                }
+            if (c->patcand.n > 1) qsort(c->patcand.v, c->patcand.n, sizeof(uint32_t), cmp_u32);
+            for (size_t kk = 0; kk < c->patcand.n; kk++) {
+                const pattern *pt = &vb->pats.v[c->patcand.v[kk]];
                 if (best && pt->chars <= best_len) break;
                 int missing = 0;
                 for (uint16_t q = 0; q < pt->nreq && !missing; q++) missing = !has_word_id(c, pt->req[q]);

@@ -29,14 +29,19 @@ typedef struct slot {          /* what $ + % ^ and the default search see */
     int compound;
 } slot;
 
+typedef struct cache_ent cache_ent;
 typedef struct tokinfo {
+    const cache_ent *ce;       /* lexicon entry of this token */
     uint8_t type, deleted, clause_break, in_compound;
     int16_t unit;              /* for actor/agent tokens */
     int32_t phrase;            /* verb/time phrase starting here, -1 */
     int span_end;              /* end of the phrase starting here */
 } tokinfo;
 
-typedef struct cache_ent { uint32_t off, n; uint32_t klen; const char *key; } cache_ent;
+/* What the coder knows about one distinct token string: the phrases its
+ * word can start, the dictionary words it can be an inflection of, and its
+ * closed-class type.  Cached per coder: news vocabulary repeats. */
+struct cache_ent { uint32_t off, n, boff, bn; uint32_t klen; uint8_t cls; const char *key; };
 
 struct parley_coder {
     const parley_dict *d;
@@ -49,6 +54,7 @@ struct parley_coder {
     P_VEC(int) live;
     P_VEC(uint32_t) cand;       /* scratch for candidate phrases */
     P_VEC(uint32_t) sentwords;  /* dictionary words the sentence's tokens can be, sorted */
+    P_VEC(uint32_t) patcand;    /* scratch: candidate patterns of one verb */
     /* token -> candidate phrase cache */
     cache_ent *cache; size_t cache_cap, cache_n;
     P_VEC(uint32_t) cache_pool;

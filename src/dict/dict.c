@@ -214,12 +214,33 @@ static int cmp_pattern(const void *a, const void *b) {
     return 0;
 }
 
+static int cmp_anchor(const void *a, const void *b) {
+    const anchor *x = a, *y = b;
+    if (x->w != y->w) return x->w < y->w ? -1 : 1;
+    return x->pat < y->pat ? -1 : x->pat > y->pat;
+}
+
 parley_status parley_dict_finish(parley_dict *d, parley_error *err) {
     if (d->finished) { p_set_error(err, PARLEY_ERR_STATE, "dictionary already finished"); return PARLEY_ERR_STATE; }
     for (size_t i = 0; i < d->phrases.n; i++) index_add(d, (uint32_t)i);
     /* TABARI 5.7.1: patterns are tried longest first whatever the file order. */
     for (size_t i = 0; i < d->verbs.n; i++)
         if (d->verbs.v[i].pats.n > 1) qsort(d->verbs.v[i].pats.v, d->verbs.v[i].pats.n, sizeof(pattern), cmp_pattern);
+    for (size_t i = 0; i < d->verbs.n; i++) {
+        verb *v = &d->verbs.v[i];
+        if (!v->pats.n) continue;
+        v->anch = p_arena_alloc(&d->arena, v->pats.n * sizeof(anchor));
+        v->free_pats = p_arena_alloc(&d->arena, v->pats.n * sizeof(uint32_t));
+        for (uint32_t k = 0; k < v->pats.n; k++) {
+            const pattern *pt = &v->pats.v[k];
+            if (!pt->nreq) { v->free_pats[v->nfree++] = k; continue; }
+            uint32_t best = pt->req[0];
+            for (uint16_t q = 1; q < pt->nreq; q++)
+                if (p_intern_len(&d->words, pt->req[q]) > p_intern_len(&d->words, best)) best = pt->req[q];
+            v->anch[v->nanch++] = (anchor){best, k};
+        }
+        qsort(v->anch, v->nanch, sizeof(anchor), cmp_anchor);
+    }
     /* Make sure every word id has an index slot so lookups need no bounds test. */
     if (d->idx_cap <= d->words.strs.n) {
         size_t nc = d->idx_cap ? d->idx_cap : 1024;

@@ -34,7 +34,13 @@ enum { PE_WORD, PE_ALT, PE_SRC, PE_TGT, PE_COMP, PE_SKIP, PE_ATTR, PE_VERB };
 typedef struct pelem { uint8_t kind, adj; uint32_t arg; } pelem;
 
 /* A set of alternative word sequences ({a | b c}, or a synset). */
-typedef struct palt { uint32_t nseq; uint32_t *start; uint32_t *len; pword *words; uint32_t maxchars; } palt;
+typedef struct palt {
+    uint32_t nseq; uint32_t *start; uint32_t *len; pword *words; uint32_t maxchars;
+    /* first-word index: (word, seq) pairs of whole-word sequences sorted by
+     * word, and the sequences that start with a stem (always tried) */
+    uint32_t *fw, *fw_seq, nfw;
+    uint32_t *stem_seq, nstem;
+} palt;
 
 typedef struct pattern {
     pelem *el; uint16_t nel;
@@ -46,9 +52,14 @@ typedef struct pattern {
     uint32_t *req; uint16_t nreq;  /* whole words the pattern cannot match without */
 } pattern;
 
+typedef struct anchor { uint32_t w, pat; } anchor;
 typedef struct verb {          /* a verb root / synonym block; forms point here */
     vcode code;                /* code of the isolated verb */
     P_VEC(pattern) pats;
+    /* Index for busy verbs: each pattern with whole-word literals is filed
+     * under its longest one; the coder looks up only the words it has. */
+    anchor *anch; uint32_t nanch;
+    uint32_t *free_pats; uint32_t nfree;
     uint32_t file, line;
     uint32_t label;            /* word id of the first form, for traces */
     uint8_t section;           /* 0 verbs, 1 time, 2 attribution */

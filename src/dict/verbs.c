@@ -177,6 +177,22 @@ static uint32_t alt_from(parley_dict *d, seqset *ss) {
         for (uint32_t k = 0; k < al.len[s]; k++) c += p_intern_len(&d->words, al.words[al.start[s] + k].w);
         if (c > al.maxchars) al.maxchars = c;
     }
+    al.fw = p_arena_alloc(&d->arena, (al.nseq + 1) * sizeof(uint32_t));
+    al.fw_seq = p_arena_alloc(&d->arena, (al.nseq + 1) * sizeof(uint32_t));
+    al.stem_seq = p_arena_alloc(&d->arena, (al.nseq + 1) * sizeof(uint32_t));
+    for (uint32_t q = 0; q < al.nseq; q++) {
+        if (!al.len[q]) continue;
+        pword w0 = al.words[al.start[q]];
+        if (w0.flags & PW_EXACT) { al.fw[al.nfw] = w0.w; al.fw_seq[al.nfw++] = q; }
+        else al.stem_seq[al.nstem++] = q;
+    }
+    /* insertion sort by word keeps equal words in sequence order */
+    for (uint32_t q = 1; q < al.nfw; q++) {
+        uint32_t w = al.fw[q], sq = al.fw_seq[q], j = q;
+        while (j > 0 && al.fw[j - 1] > w) { al.fw[j] = al.fw[j - 1]; al.fw_seq[j] = al.fw_seq[j - 1]; j--; }
+        al.fw[j] = w;
+        al.fw_seq[j] = sq;
+    }
     P_PUSH(d->alts, al);
     return (uint32_t)(d->alts.n - 1);
 }
