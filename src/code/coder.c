@@ -165,9 +165,18 @@ static int phrase_match_at(parley_coder *c, const phrase *ph, int i, int n, int 
         int limit = adj ? p + 1 : p + 6;
         if (limit > n) limit = n;
         int q = p;
+        pword pw = ph->w[k];
         for (; q < limit; q++) {
             if (tk[q].flags & TK_COMMA) { q = limit; break; }
-            if (word_match(c->d, ph->w[k], &tk[q])) break;
+            if (pw.flags & PW_EXACT) {
+                /* cheap rejection: can this token stand for the word at all? */
+                const cache_ent *ce = c->ti.v[q].ce;
+                const uint32_t *bs = c->cache_pool.v + ce->boff;
+                uint32_t b = 0;
+                while (b < ce->bn && bs[b] != pw.w) b++;
+                if (b == ce->bn) continue;
+            }
+            if (word_match(c->d, pw, &tk[q])) break;
         }
         if (q >= limit) return 0;
         p = q + 1;

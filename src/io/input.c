@@ -41,9 +41,117 @@ static int32_t doc_date(const input_opts *io, const char *s, const char *where, 
     return d;
 }
 
+/* Fast path for the common record: a flat object of strings, numbers,
+ * booleans and nulls.  Anything else (nesting, odd escapes) returns -1 and
+ * the line goes to jansson, which stays the reference reader. */
+typedef struct flat { const char *v[6]; size_t n[6]; int is_num[6]; } flat;
+static const char *const flat_keys[6] = {"id", "date", "source", "url", "title", "text"};
+
+static int hexval(int c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1; }
+
+static int put_utf8(char *o, uint32_t cp) {
+    if (cp < 0x80) { o[0] = (char)cp; return 1; }
+    if (cp < 0x800) { o[0] = (char)(0xC0 | (cp >> 6)); o[1] = (char)(0x80 | (cp & 0x3F)); return 2; }
+    if (cp < 0x10000) { o[0] = (char)(0xE0 | (cp >> 12)); o[1] = (char)(0x80 | ((cp >> 6) & 0x3F)); o[2] = (char)(0x80 | (cp & 0x3F)); return 3; }
+    o[0] = (char)(0xF0 | (cp >> 18)); o[1] = (char)(0x80 | ((cp >> 12) & 0x3F)); o[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Decodes the JSON string at *pp (after the opening quote) into out (which
+ * has room for the raw length).  Returns length or -1. */
+static long json_str(const char **pp, const char *e, char *out) {
+    const char *p = *pp;
+    long k = 0;
+    while (p < e) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '"') { *pp = p + 1; return k; }
+        if (c < 0x20) return -1;
+        if (c != '\\') { out[k++] = (char)c; p++; continue; }
+        if (++p >= e) return -1;
+        switch (*p) {
+        case '"': out[k++] = '"'; break;
+        case '\\': out[k++] = '\\'; break;
+        case '/': out[k++] = '/'; break;
+        case 'b': out[k++] = '\b'; break;
+        case 'f': out[k++] = '\f'; break;
+        case 'n': out[k++] = '\n'; break;
+        case 'r': out[k++] = '\r'; break;
+        case 't': out[k++] = '\t'; break;
+        case 'u': {
+            if (e - p < 5) return -1;
+            int h[4];
+            for (int q = 0; q < 4; q++) if ((h[q] = hexval(p[1 + q])) < 0) return -1;
+            uint32_t cp = (uint32_t)(h[0] << 12 | h[1] << 8 | h[2] << 4 | h[3]);
+            p += 4;
+            if (cp >= 0xD800 && cp < 0xDC00) {
+                if (e - p < 7 || p[1] != '\\' || p[2] != 'u') return -1;
+                int g[4];
+                for (int q = 0; q < 4; q++) if ((g[q] = hexval(p[3 + q])) < 0) return -1;
+                uint32_t lo = (uint32_t)(g[0] << 12 | g[1] << 8 | g[2] << 4 | g[3]);
+                if (lo < 0xDC00 || lo > 0xDFFF) return -1;
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                p += 6;
+            } else if (cp >= 0xDC00 && cp <= 0xDFFF) return -1;
+            if (cp == 0) return -1; /* NUL inside text: let jansson judge */
+            k += put_utf8(out + k, cp);
+            break;
+        }
+        default: return -1;
+        }
+        p++;
+    }
+    return -1;
+}
+
+static int flat_parse(const char *line, size_t n, char *scratch, flat *fl) {
+    const char *p = line, *e = line + n;
+    memset(fl, 0, sizeof *fl);
+    while (p < e && p_isspace((unsigned char)*p)) p++;
+    if (p >= e || *p++ != '{') return -1;
+    char *o = scratch;
+    for (;;) {
+        while (p < e && p_isspace((unsigned char)*p)) p++;
+        if (p < e && *p == '}' && o == scratch) { p++; break; }
+        if (p >= e || *p++ != '"') return -1;
+        const char *kstart = p;
+        while (p < e && *p != '"' && *p != '\\') p++;
+        if (p >= e || *p != '"') return -1;
+        size_t kl = (size_t)(p - kstart);
+        p++;
+        while (p < e && p_isspace((unsigned char)*p)) p++;
+        if (p >= e || *p++ != ':') return -1;
+        while (p < e && p_isspace((unsigned char)*p)) p++;
+        if (p >= e) return -1;
+        int slot = -1;
+        for (int q = 0; q < 6; q++) if (strlen(flat_keys[q]) == kl && !memcmp(flat_keys[q], kstart, kl)) slot = q;
+        if (*p == '"') {
+            p++;
+            long L = json_str(&p, e, o);
+            if (L < 0) return -1;
+            if (slot >= 0) { fl->v[slot] = o; fl->n[slot] = (size_t)L; fl->is_num[slot] = 0; }
+            o += L;
+            *o++ = 0;
+        } else if (*p == '{' || *p == '[') return -1;
+        else {
+            const char *a = p;
+            while (p < e && *p != ',' && *p != '}' && !p_isspace((unsigned char)*p)) p++;
+            size_t L = (size_t)(p - a);
+            int num = L && (p_isdigit((unsigned char)a[0]) || a[0] == '-');
+            if (!num && !(L == 4 && (!memcmp(a, "null", 4) || !memcmp(a, "true", 4))) && !(L == 5 && !memcmp(a, "false", 5))) return -1;
+            if (slot >= 0 && num) { memcpy(o, a, L); fl->v[slot] = o; fl->n[slot] = L; fl->is_num[slot] = 1; o += L; *o++ = 0; }
+        }
+        while (p < e && p_isspace((unsigned char)*p)) p++;
+        if (p < e && *p == ',') { p++; continue; }
+        if (p < e && *p == '}') { p++; break; }
+        return -1;
+    }
+    while (p < e && p_isspace((unsigned char)*p)) p++;
+    return p == e ? 0 : -1;
+}
+
 int read_jsonl(FILE *f, const char *name, const input_opts *io, doc_fn fn, void *ud) {
-    char *line = NULL;
-    size_t cap = 0;
+    char *line = NULL, *scratch = NULL;
+    size_t cap = 0, scratch_cap = 0;
     long lineno = 0, bad = 0;
     ssize_t n;
     while ((n = getline(&line, &cap, f)) >= 0) {
@@ -60,6 +168,30 @@ int read_jsonl(FILE *f, const char *name, const input_opts *io, doc_fn fn, void 
             continue;
         }
         if (!valid_utf8(line, (size_t)n)) { report(io, name, lineno, "invalid UTF-8; document skipped"); bad++; continue; }
+        if ((size_t)n + 16 > scratch_cap) { scratch_cap = (size_t)n + 16; free(scratch); scratch = p_xmalloc(scratch_cap); }
+        flat fl;
+        if (flat_parse(line, (size_t)n, scratch, &fl) == 0) {
+            char idbuf2[64];
+            const char *id = fl.v[0] ? fl.v[0] : NULL;
+            if (!id) { snprintf(idbuf2, sizeof idbuf2, "%.40s:%ld", name, lineno); id = idbuf2; }
+            if (!fl.v[5] || fl.is_num[5]) {
+                snprintf(msg, sizeof msg, "document %.100s: no \"text\" string; skipped", id);
+                report(io, name, lineno, msg);
+                bad++;
+                continue;
+            }
+            parley_doc d;
+            memset(&d, 0, sizeof d);
+            d.id = id;
+            d.date = doc_date(io, fl.v[1] && !fl.is_num[1] ? fl.v[1] : NULL, name, lineno, id);
+            d.source = fl.v[2] && !fl.is_num[2] ? fl.v[2] : NULL;
+            d.url = fl.v[3] && !fl.is_num[3] ? fl.v[3] : NULL;
+            d.title = fl.v[4] && !fl.is_num[4] ? fl.v[4] : NULL;
+            d.text = fl.v[5];
+            d.text_len = fl.n[5];
+            if (fn(ud, &d)) break;
+            continue;
+        }
         json_error_t je;
         json_t *o = json_loadb(line, (size_t)n, 0, &je);
         if (!o || !json_is_object(o)) {
@@ -97,6 +229,7 @@ int read_jsonl(FILE *f, const char *name, const input_opts *io, doc_fn fn, void 
         if (stop) break;
     }
     free(line);
+    free(scratch);
     return (int)bad;
 }
 

@@ -92,6 +92,9 @@ static int ascii_class(int c) {
 void tokenize(tokenizer *tz, const char *text, size_t len) {
     tz->toks.n = 0;
     p_buf_clear(&tz->norm);
+    /* One input byte never makes more than 4 output bytes (a comma makes
+     * ",\0"; a folded code point at most 4): reserve once, write freely. */
+    if (tz->norm.cap < 4 * len + 16) tz->norm.s = p_grow(tz->norm.s, &tz->norm.cap, 4 * len + 16, 1);
     /* Words are stored back to back; pointers are fixed up at the end
      * because the buffer may move while it grows. */
     P_VEC(size_t) starts = {0};
@@ -110,7 +113,7 @@ void tokenize(tokenizer *tz, const char *text, size_t len) {
             while (L > 0 && (tz->norm.s[wstart + L - 1] == '\'' )) L--;           \
             cur.len = (uint16_t)L;                                               \
             tz->norm.n = wstart + L;                                             \
-            p_buf_putc(&tz->norm, 0);                                            \
+            tz->norm.s[tz->norm.n++] = 0;                                        \
             if (L) { P_PUSH(starts, wstart); P_PUSH(tz->toks, cur); }            \
             else tz->norm.n = wstart;                                            \
             in_word = 0;                                                         \
@@ -142,14 +145,14 @@ void tokenize(tokenizer *tz, const char *text, size_t len) {
             int next_alnum = i + 1 < len && p_isalnum(s[i + 1]);
             if (p_islower((int)prev) || (at_end && !(i >= 2 && s[i - 2] == '.')) ) { END_WORD(); i++; continue; }
             if (!next_alnum && !p_isupper((int)prev)) { END_WORD(); i++; continue; }
-            p_buf_putc(&tz->norm, '.');
+            tz->norm.s[tz->norm.n++] = '.';
             i++;
             continue;
         }
         if (c == ',' && in_word && i + 1 < len && p_isdigit(s[i + 1]) && i > 0 && p_isdigit(s[i - 1])) { i++; continue; } /* 1,500 */
         if (c == '\'' || cls == C_APOS) {
             /* apostrophe inside a word (SYRIA'S, DIDN'T) is kept; elsewhere a quote */
-            if (in_word && i + used < len && (p_isalpha(s[i + used]))) { p_buf_putc(&tz->norm, '\''); i += used; continue; }
+            if (in_word && i + used < len && (p_isalpha(s[i + used]))) { tz->norm.s[tz->norm.n++] = '\''; i += used; continue; }
             END_WORD();
             i += used;
             continue;
@@ -164,7 +167,7 @@ void tokenize(tokenizer *tz, const char *text, size_t len) {
                 else if (c >= 0x80) { size_t u2; uint32_t cp = utf8_decode(s + i, len - i, &u2); if (u_isupper((UChar32)cp)) cur.flags |= TK_CAP; }
                 if (p_isdigit((int)c)) cur.flags |= TK_NUMBER;
             }
-            p_buf_put(&tz->norm, fold, fl);
+            for (size_t q = 0; q < fl; q++) tz->norm.s[tz->norm.n++] = fold[q];
             cur.end = (uint32_t)(i + used);
             i += used;
             continue;
@@ -177,7 +180,8 @@ void tokenize(tokenizer *tz, const char *text, size_t len) {
             cur.flags = TK_COMMA;
             cur.len = 1;
             P_PUSH(starts, tz->norm.n);
-            p_buf_put(&tz->norm, ",", 2);
+            tz->norm.s[tz->norm.n++] = ',';
+            tz->norm.s[tz->norm.n++] = 0;
             P_PUSH(tz->toks, cur);
         }
         i += used;
