@@ -134,9 +134,18 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t) {
     cache_ent *e = &c->cache[i];
     e->key = p_arena_strndup(&c->cache_arena, t->s, t->len);
     e->klen = t->len;
+    /* Candidates are stored as pairs (kind<<28 | phrase, hint): the hint is
+     * the second word when it must follow at once as a whole word, so most
+     * candidates are rejected without touching the phrase itself. */
     e->off = (uint32_t)c->cache_pool.n;
     e->n = (uint32_t)m;
-    for (size_t a = 0; a < m; a++) P_PUSH(c->cache_pool, c->cand.v[a]);
+    for (size_t a = 0; a < m; a++) {
+        const phrase *ph = &d->phrases.v[c->cand.v[a]];
+        uint32_t hint = UINT32_MAX;
+        if (ph->n >= 2 && (ph->w[0].flags & PW_ADJ) && (ph->w[1].flags & PW_EXACT)) hint = ph->w[1].w;
+        P_PUSH(c->cache_pool, (uint32_t)ph->kind << 28 | c->cand.v[a]);
+        P_PUSH(c->cache_pool, hint);
+    }
     /* dictionary words this token can stand for (for the pattern prefilter) */
     size_t before = c->sentwords.n;
     for_bases(t, base_collect, c);
@@ -326,9 +335,18 @@ static void classify(sent *S) {
         uint32_t best_chars = 0;
         int best_rank = 99;
         for (uint32_t k = 0; k < nc; k++) {
-            const phrase *ph = &d->phrases.v[cand[k]];
+            uint32_t pk = cand[2 * k], hint = cand[2 * k + 1];
+            if ((pk >> 28) == K_ISSUE) continue;
+            if (hint != UINT32_MAX) {
+                if (i + 1 >= n) continue;
+                const cache_ent *ne = c->ti.v[i + 1].ce;
+                const uint32_t *bs = c->cache_pool.v + ne->boff;
+                uint32_t b = 0;
+                while (b < ne->bn && bs[b] != hint) b++;
+                if (b == ne->bn) continue;
+            }
+            const phrase *ph = &d->phrases.v[pk & 0x0FFFFFFF];
             int end;
-            if (ph->kind == K_ISSUE) continue;
             if (ph->kind == K_DISCARD) {
                 if (phrase_match_at(c, ph, i, n, &end)) {
                     /* discard phrases are whole words: a stem hit is not enough */
@@ -345,7 +363,7 @@ static void classify(sent *S) {
             if (!phrase_match_at(c, ph, i, n, &end)) continue;
             int rank = ph->kind == K_ACTOR ? 0 : ph->kind == K_AGENT ? 1 : ph->kind == K_VERB ? 2 : 3;
             if (best < 0 || end > best_end || (end == best_end && (ph->chars > best_chars || (ph->chars == best_chars && rank < best_rank)))) {
-                best = (int)cand[k];
+                best = (int)(pk & 0x0FFFFFFF);
                 best_end = end;
                 best_chars = ph->chars;
                 best_rank = rank;
@@ -974,9 +992,10 @@ static void issues_scan(sent *S) {
         uint32_t nc;
         const uint32_t *cand = candidates(c, &S->tk[i], &nc);
         for (uint32_t k = 0; k < nc; k++) {
-            const phrase *ph = &d->phrases.v[cand[k]];
+            if ((cand[2 * k] >> 28) != K_ISSUE) continue;
+            const phrase *ph = &d->phrases.v[cand[2 * k] & 0x0FFFFFFF];
             int end;
-            if (ph->kind != K_ISSUE || !phrase_match_at(c, ph, i, S->n, &end)) continue;
+            if (!phrase_match_at(c, ph, i, S->n, &end)) continue;
             const issue *is = &d->issues.v[ph->target];
             if (is->ignore) { seen_ignore_end = end; continue; }
             if (i < seen_ignore_end) continue;
@@ -1062,6 +1081,8 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
         for (size_t k = 1; k < c->sentwords.n; k++) if (c->sentwords.v[k] != c->sentwords.v[u - 1]) c->sentwords.v[u++] = c->sentwords.v[k];
         c->sentwords.n = u;
     }
+    uint64_t smask[4] = {0, 0, 0, 0};
+    for (size_t k = 0; k < c->sentwords.n; k++) { uint32_t b = word_bit(c->sentwords.v[k]); smask[b >> 6] |= 1ULL << (b & 63); }
     classify(&S);
     if (S.discard) { if (fate) *fate = S.story_discard ? PARLEY_FATE_STORY_DISCARD : PARLEY_FATE_DISCARD; return PARLEY_OK; }
     const parley_dict *d = c->d;
@@ -1182,7 +1203,14 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
                 }
             if (c->patcand.n > 1) qsort(c->patcand.v, c->patcand.n, sizeof(uint32_t), cmp_u32);
             for (size_t kk = 0; kk < c->patcand.n; kk++) {
-                const pattern *pt = &vb->pats.v[c->patcand.v[kk]];
+                uint32_t pi = c->patcand.v[kk];
+                const uint64_t *pm = vb->pmask + (size_t)pi * 4;
+                if ((pm[0] & ~smask[0]) | (pm[1] & ~smask[1]) | (pm[2] & ~smask[2]) | (pm[3] & ~smask[3])) {
+                    /* a literal is surely missing; but keep the length rule */
+                    if (best && vb->pats.v[pi].chars <= best_len) break;
+                    continue;
+                }
+                const pattern *pt = &vb->pats.v[pi];
                 if (best && pt->chars <= best_len) break;
                 int missing = 0;
                 for (uint16_t q = 0; q < pt->nreq && !missing; q++) missing = !has_word_id(c, pt->req[q]);

@@ -60,6 +60,7 @@ typedef struct verb {          /* a verb root / synonym block; forms point here 
      * under its longest one; the coder looks up only the words it has. */
     anchor *anch; uint32_t nanch;
     uint32_t *free_pats; uint32_t nfree;
+    uint64_t *pmask;            /* 4 words per pattern: bloom mask of its whole-word literals */
     uint32_t file, line;
     uint32_t label;            /* word id of the first form, for traces */
     uint8_t section;           /* 0 verbs, 1 time, 2 attribution */
@@ -149,6 +150,8 @@ parley_status dict_read_verbs(rd *r, parley_dialect dialect);
 parley_status dict_read_discards(rd *r);
 parley_status dict_read_issues(rd *r);
 parley_status dict_read_options(rd *r);
+
+static inline uint32_t word_bit(uint32_t w) { return (w * 2654435761u) >> 24; } /* 0..255 */
 
 /* Date-resolved code of an actor: 0 = null-coded; *line gets the entry used. */
 static inline int32_t actor_code_at(const parley_dict *d, const actor *a, int32_t date, const acode **used) {
