@@ -32,7 +32,7 @@ $(BUILD)/libparley.so: $(PIC_OBJ)
 	$(CC) -shared -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/parley: $(BUILD)/cli/parley.o $(BUILD)/libparley.a
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 
 $(BUILD)/spec_runner: $(BUILD)/tests/spec_runner.o $(BUILD)/libparley.a
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)

@@ -1,6 +1,8 @@
 /* parley — command line.  A thin user of libparley: parse arguments, read
  * documents, hand them to the coder, write what comes back. */
 #include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +41,7 @@ static const char *usage_text =
     "  --date YYYY-MM-DD        date for undated documents (default: today)\n"
     "  --code-all               code every verb, not only the first event per clause\n"
     "  --set NAME=VALUE         any coder option (also TABARI .options lines)\n"
+    "  -j N                     code with N threads (output stays in input order)\n"
     "  -o FILE                  write events to FILE instead of standard output\n"
     "  -q                       do not print diagnostics\n"
     "\n"
@@ -48,7 +51,7 @@ static const char *usage_text =
 typedef struct cli {
     const char *verbs, *actors, *agents, *discards, *issues, *options_file, *dict_dir;
     parley_dialect dialect;
-    int strict, quiet, code_all;
+    int strict, quiet, code_all, jobs;
     const char *in, *out_fmt, *out_path;
     int32_t date;
     const char *sets[32]; int nsets;
@@ -182,41 +185,161 @@ static parley_dict *load_dicts(cli *c) {
 
 /* ------------------------------------------------------------- code */
 
-typedef struct run {
+/* Coding runs in batches: the reader copies documents into a batch; with
+ * -j N the batch is cut into N contiguous slices coded by N threads, each
+ * with its own coder and output buffer; the buffers are written in order,
+ * so output order is input order whatever N is. */
+
+typedef struct outbuf { char *s; size_t n, cap; } outbuf;
+
+static void ob_put(outbuf *o, const char *s, size_t n) {
+    if (o->n + n + 1 > o->cap) {
+        size_t c = o->cap ? o->cap : 65536;
+        while (c < o->n + n + 1) c *= 2;
+        char *ns = realloc(o->s, c);
+        if (!ns) { fputs("parley: out of memory\n", stderr); exit(EX_IO); }
+        o->s = ns;
+        o->cap = c;
+    }
+    memcpy(o->s + o->n, s, n);
+    o->n += n;
+}
+
+typedef struct worker {
     cli *c;
     const parley_dict *d;
     parley_coder *coder;
-    FILE *out;
-    char *buf; size_t len, cap;
-    long docs, events, bad;
-} run;
+    outbuf out;
+    char *jb; size_t jl, jc;
+    long events, bad;
+    const parley_doc *docs; size_t ndocs;
+} worker;
 
 static int on_event(void *ud, const parley_event *ev) {
-    run *r = ud;
-    r->events++;
-    if (r->c->out_fmt && !strcmp(r->c->out_fmt, "tsv")) {
-        /* PETRARCH evts: date, source, target, code, ids, url */
-        fprintf(r->out, "%08d\t%s\t%s\t%s\t%s-%d\t%s\n", ev->date, ev->source ? ev->source : "---", ev->target ? ev->target : "---",
-                ev->code, ev->doc_id, ev->sentence, ev->issues ? ev->issues : "");
+    worker *w = ud;
+    w->events++;
+    if (w->c->out_fmt && !strcmp(w->c->out_fmt, "tsv")) {
+        /* PETRARCH evts: date, source, target, code, ids, issues */
+        char line[1024];
+        int n = snprintf(line, sizeof line, "%08d\t%s\t%s\t%s\t%s-%d\t%s\n", ev->date, ev->source ? ev->source : "---",
+                         ev->target ? ev->target : "---", ev->code, ev->doc_id, ev->sentence, ev->issues ? ev->issues : "");
+        if (n > 0) ob_put(&w->out, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
         return 0;
     }
-    r->len = 0;
-    parley_event_json(r->d, ev, &r->buf, &r->len, &r->cap);
-    r->buf[r->len++] = '\n';
-    fwrite(r->buf, 1, r->len, r->out);
+    w->jl = 0;
+    parley_event_json(w->d, ev, &w->jb, &w->jl, &w->jc);
+    ob_put(&w->out, w->jb, w->jl);
+    ob_put(&w->out, "\n", 1);
     return 0;
+}
+
+static void *work(void *arg) {
+    worker *w = arg;
+    for (size_t i = 0; i < w->ndocs; i++) {
+        parley_error e;
+        if (parley_code_document(w->coder, &w->docs[i], on_event, w, NULL, &e) != PARLEY_OK) {
+            char msg[800];
+            snprintf(msg, sizeof msg, "document %.200s: %.500s", w->docs[i].id ? w->docs[i].id : "?", e.message);
+            diag(w->c, NULL, 0, msg);
+            w->bad++;
+        }
+    }
+    return NULL;
+}
+
+typedef struct bbuf { parley_doc *docs; size_t ndocs, cap; char *strs; size_t slen, scap; } bbuf;
+
+typedef struct run {
+    cli *c;
+    const parley_dict *d;
+    FILE *out;
+    int nthreads;
+    worker *w;
+    bbuf buf[2];        /* reading fills one while the workers code the other */
+    int cur, pending;
+    pthread_t th[64];
+    long docs_total;
+} run;
+
+#define BATCH_DOCS 4096
+#define BATCH_BYTES (8u << 20)
+
+static void finish_pending(run *r) {
+    if (!r->pending) return;
+    for (int t = 0; t < r->nthreads; t++) {
+        if (r->nthreads > 1) pthread_join(r->th[t], NULL);
+        fwrite(r->w[t].out.s, 1, r->w[t].out.n, r->out);
+    }
+    r->pending = 0;
+}
+
+static void flush_batch(run *r) {
+    bbuf *b = &r->buf[r->cur];
+    if (!b->ndocs) return;
+    finish_pending(r);
+    /* the strings were appended to one buffer: turn offsets into pointers */
+    for (size_t i = 0; i < b->ndocs; i++) {
+        parley_doc *d = &b->docs[i];
+        d->id = b->strs + (size_t)d->id;
+        d->text = b->strs + (size_t)d->text;
+        d->source = d->source ? b->strs + (size_t)d->source - 1 : NULL;
+        d->url = d->url ? b->strs + (size_t)d->url - 1 : NULL;
+        d->title = d->title ? b->strs + (size_t)d->title - 1 : NULL;
+    }
+    int nt = r->nthreads;
+    size_t per = (b->ndocs + (size_t)nt - 1) / (size_t)nt;
+    for (int t = 0; t < nt; t++) {
+        worker *w = &r->w[t];
+        size_t a = (size_t)t * per, e = a + per < b->ndocs ? a + per : b->ndocs;
+        w->docs = a < b->ndocs ? b->docs + a : NULL;
+        w->ndocs = a < b->ndocs ? e - a : 0;
+        w->out.n = 0;
+        if (nt == 1) work(w);
+        else pthread_create(&r->th[t], NULL, work, w);
+    }
+    r->pending = 1;
+    if (nt == 1) finish_pending(r);
+    r->cur ^= 1;
+    r->buf[r->cur].ndocs = 0;
+    r->buf[r->cur].slen = 0;
+}
+
+static size_t keep(run *r, const char *s, size_t n) {
+    bbuf *b = &r->buf[r->cur];
+    if (b->slen + n + 1 > b->scap) {
+        size_t c = b->scap ? b->scap : (1u << 20);
+        while (c < b->slen + n + 1) c *= 2;
+        char *ns = realloc(b->strs, c);
+        if (!ns) { fputs("parley: out of memory\n", stderr); exit(EX_IO); }
+        b->strs = ns;
+        b->scap = c;
+    }
+    size_t off = b->slen;
+    memcpy(b->strs + off, s, n);
+    b->strs[off + n] = 0;
+    b->slen += n + 1;
+    return off;
 }
 
 static int on_doc(void *ud, const parley_doc *doc) {
     run *r = ud;
-    r->docs++;
-    parley_error e;
-    if (parley_code_document(r->coder, doc, on_event, r, NULL, &e) != PARLEY_OK) {
-        char msg[700];
-        snprintf(msg, sizeof msg, "document %s: %s", doc->id ? doc->id : "?", e.message);
-        diag(r->c, NULL, 0, msg);
-        r->bad++;
+    bbuf *b = &r->buf[r->cur];
+    r->docs_total++;
+    if (b->ndocs == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 256;
+        b->docs = realloc(b->docs, b->cap * sizeof *b->docs);
+        if (!b->docs) { fputs("parley: out of memory\n", stderr); exit(EX_IO); }
     }
+    /* store offsets now (the string buffer may move); +1 so NULL stays 0 */
+    parley_doc d = *doc;
+    const char *id = doc->id ? doc->id : "";
+    d.id = (const char *)(uintptr_t)keep(r, id, strlen(id));
+    d.text = (const char *)(uintptr_t)keep(r, doc->text ? doc->text : "", doc->text ? doc->text_len : 0);
+    d.source = doc->source ? (const char *)(uintptr_t)(keep(r, doc->source, strlen(doc->source)) + 1) : NULL;
+    d.url = doc->url ? (const char *)(uintptr_t)(keep(r, doc->url, strlen(doc->url)) + 1) : NULL;
+    d.title = doc->title ? (const char *)(uintptr_t)(keep(r, doc->title, strlen(doc->title)) + 1) : NULL;
+    b->docs[b->ndocs++] = d;
+    if (b->ndocs >= BATCH_DOCS || b->slen >= BATCH_BYTES) flush_batch(r);
     return 0;
 }
 
@@ -243,45 +366,63 @@ static int cmd_code(cli *c, int nfiles, char **files) {
     memset(&r, 0, sizeof r);
     r.c = c;
     r.d = d;
-    r.coder = parley_coder_new(d);
-    parley_coder_set_diag(r.coder, diag, c);
-    parley_error e;
-    if (c->code_all) parley_coder_option(r.coder, "code_all = true", &e);
-    for (int i = 0; i < c->nsets; i++)
-        if (parley_coder_option(r.coder, c->sets[i], &e) != PARLEY_OK) { fprintf(stderr, "parley: --set: %s\n", e.message); parley_coder_free(r.coder); parley_dict_free(d); return EX_USAGE; }
+    r.nthreads = c->jobs > 0 ? (c->jobs > 64 ? 64 : c->jobs) : 1;
+    r.w = calloc((size_t)r.nthreads, sizeof *r.w);
     int32_t date = c->date ? c->date : today();
     char dl[64];
     snprintf(dl, sizeof dl, "date = %d", date);
-    parley_coder_option(r.coder, dl, &e);
+    parley_error e;
+    for (int t = 0; t < r.nthreads; t++) {
+        worker *w = &r.w[t];
+        w->c = c;
+        w->d = d;
+        w->coder = parley_coder_new(d);
+        parley_coder_set_diag(w->coder, diag, c);
+        if (c->code_all) parley_coder_option(w->coder, "code_all = true", &e);
+        for (int i = 0; i < c->nsets; i++)
+            if (parley_coder_option(w->coder, c->sets[i], &e) != PARLEY_OK) { fprintf(stderr, "parley: --set: %s\n", e.message); return EX_USAGE; }
+        parley_coder_option(w->coder, dl, &e);
+    }
     r.out = stdout;
     if (c->out_path && !(r.out = fopen(c->out_path, "w"))) { fprintf(stderr, "parley: %s: %s\n", c->out_path, strerror(errno)); return EX_IO; }
     input_opts io = {date, 16u << 20, diag, c};
     int rc = EX_OK;
+    long bad = 0;
     if (!nfiles) {
         const char *in = c->in ? c->in : "jsonl";
-        if (!strcmp(in, "text")) r.bad += read_text(stdin, "<stdin>", &io, on_doc, &r);
-        else if (!strcmp(in, "tabari")) r.bad += read_tabari_records(stdin, "<stdin>", &io, on_doc, &r);
-        else if (!strcmp(in, "petrxml")) r.bad += read_petrarch_xml("/dev/stdin", &io, on_doc, &r);
-        else r.bad += read_jsonl(stdin, "<stdin>", &io, on_doc, &r);
+        if (!strcmp(in, "text")) bad += read_text(stdin, "<stdin>", &io, on_doc, &r);
+        else if (!strcmp(in, "tabari")) bad += read_tabari_records(stdin, "<stdin>", &io, on_doc, &r);
+        else if (!strcmp(in, "petrxml")) bad += read_petrarch_xml("/dev/stdin", &io, on_doc, &r);
+        else bad += read_jsonl(stdin, "<stdin>", &io, on_doc, &r);
     }
     for (int i = 0; i < nfiles; i++) {
         const char *in = c->in ? c->in : guess_in(files[i]);
-        if (!strcmp(in, "petrxml")) { r.bad += read_petrarch_xml(files[i], &io, on_doc, &r); continue; }
+        if (!strcmp(in, "petrxml")) { bad += read_petrarch_xml(files[i], &io, on_doc, &r); continue; }
         FILE *f = !strcmp(files[i], "-") ? stdin : fopen(files[i], "rb");
         if (!f) { fprintf(stderr, "parley: %s: %s\n", files[i], strerror(errno)); rc = EX_IO; continue; }
-        if (!strcmp(in, "text")) r.bad += read_text(f, files[i], &io, on_doc, &r);
-        else if (!strcmp(in, "tabari")) r.bad += read_tabari_records(f, files[i], &io, on_doc, &r);
-        else r.bad += read_jsonl(f, files[i], &io, on_doc, &r);
+        if (!strcmp(in, "text")) bad += read_text(f, files[i], &io, on_doc, &r);
+        else if (!strcmp(in, "tabari")) bad += read_tabari_records(f, files[i], &io, on_doc, &r);
+        else bad += read_jsonl(f, files[i], &io, on_doc, &r);
         if (f != stdin) fclose(f);
     }
-    if (r.out != stdout) fclose(r.out);
-    else fflush(stdout);
-    if (!c->quiet) fprintf(stderr, "parley: %ld documents, %ld events, %ld bad documents, %ld dictionary problems\n", r.docs, r.events, r.bad, dict_bad);
-    free(r.buf);
-    parley_coder_free(r.coder);
+    flush_batch(&r);
+    finish_pending(&r);
+    long events = 0;
+    for (int t = 0; t < r.nthreads; t++) {
+        events += r.w[t].events;
+        bad += r.w[t].bad;
+        parley_coder_free(r.w[t].coder);
+        free(r.w[t].out.s);
+        free(r.w[t].jb);
+    }
+    if (r.out != stdout) { if (fclose(r.out) != 0) rc = EX_IO; }
+    else if (fflush(stdout) != 0) rc = EX_IO;
+    if (!c->quiet) fprintf(stderr, "parley: %ld documents, %ld events, %ld bad documents, %ld dictionary problems\n", r.docs_total, events, bad, dict_bad);
+    free(r.w);
+    for (int k = 0; k < 2; k++) { free(r.buf[k].docs); free(r.buf[k].strs); }
     parley_dict_free(d);
     if (rc) return rc;
-    return (r.bad || dict_bad) ? EX_SOME_BAD : EX_OK;
+    return (bad || dict_bad) ? EX_SOME_BAD : EX_OK;
 }
 
 static int cmd_validate(cli *c, const char *path) {
@@ -384,6 +525,8 @@ int main(int argc, char **argv) {
         }
         if (!strcmp(a, "--set") && i + 1 < argc) { if (c.nsets < 32) c.sets[c.nsets++] = argv[++i]; continue; }
         if (!strcmp(a, "--strict")) { c.strict = 1; continue; }
+        if (!strcmp(a, "-j") && i + 1 < argc) { c.jobs = atoi(argv[++i]); if (c.jobs < 1) c.jobs = 1; continue; }
+        if (!strncmp(a, "-j", 2) && a[2]) { c.jobs = atoi(a + 2); if (c.jobs < 1) c.jobs = 1; continue; }
         if (!strcmp(a, "--code-all")) { c.code_all = 1; continue; }
         if (!strcmp(a, "-q")) { c.quiet = 1; continue; }
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fputs(usage_text, stdout); return EX_OK; }
