@@ -15,7 +15,7 @@ LIB_SRC := src/util/util.c src/text/tokenize.c src/text/segment.c \
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
 
-all: $(BUILD)/parley $(BUILD)/libparley.a $(BUILD)/libparley.so $(BUILD)/spec_runner
+all: $(BUILD)/parley $(BUILD)/libparley.a $(BUILD)/libparley.so $(BUILD)/spec_runner $(BUILD)/data/lexicon.tsv
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -36,6 +36,10 @@ $(BUILD)/parley: $(BUILD)/cli/parley.o $(BUILD)/libparley.a
 
 $(BUILD)/spec_runner: $(BUILD)/tests/spec_runner.o $(BUILD)/libparley.a
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# English lexicon from WordNet (Debian wordnet-base), generated, not committed
+$(BUILD)/data/lexicon.tsv: tools/build-lexicon.sh
+	sh tools/build-lexicon.sh $@
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/cli/parley.d
 

@@ -173,6 +173,18 @@ static parley_dict *load_dicts(cli *c) {
     if (c->issues) rc |= load_list(d, PARLEY_DICT_ISSUES, c->issues, c->dialect);
     else if (!explicit) rc |= load_dir(d, PARLEY_DICT_ISSUES, dir, "issues", ".issues") == -1;
     if (c->options_file) rc |= load_list(d, PARLEY_DICT_OPTIONS, c->options_file, PARLEY_DIALECT_TABARI);
+    /* the lexicon is built next to the binary (build/data/lexicon.tsv) */
+    char lex[PATH_MAX + 64];
+    char exe[1024];
+    ssize_t xn = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (xn > 0) {
+        exe[xn] = 0;
+        char *sl = strrchr(exe, '/');
+        if (sl) *sl = 0;
+        snprintf(lex, sizeof lex, "%s/data/lexicon.tsv", exe);
+        parley_error le;
+        if (exists(lex) && parley_dict_load_lexicon(d, lex, &le) != PARLEY_OK) fprintf(stderr, "parley: %s\n", le.message);
+    }
     /* the CAMEO ontology sits beside the dictionaries: DIR/../data/cameo.tsv */
     char cam[PATH_MAX + 32];
     snprintf(cam, sizeof cam, "%s/../data/cameo.tsv", dir);

@@ -229,6 +229,11 @@ typedef struct parley_cameo_info {
 PARLEY_API const parley_cameo_info *parley_cameo_lookup(const parley_dict *d,
                                                         const char *code);
 
+/* Load the English lexicon (form, lemma, parts of speech; built at setup
+ * from WordNet, see docs/design.md).  Optional; improves verb-form matching
+ * and the noun/verb decision.  Call before parley_dict_finish. */
+PARLEY_API parley_status parley_dict_load_lexicon(parley_dict *d, const char *path, parley_error *err);
+
 /* Load the ontology table (TSV, see docs/cameo.md) into a dictionary set. */
 PARLEY_API parley_status parley_dict_load_cameo(parley_dict *d, const char *path,
                                                 parley_error *err);

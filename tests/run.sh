@@ -12,7 +12,7 @@ bad()  { fail=$((fail+1)); echo "FAIL $1"; }
 check() { name=$1; shift; if "$@" >/tmp/parley-test.$$ 2>&1; then ok "$name"; else bad "$name"; sed 's/^/     /' /tmp/parley-test.$$ | tail -40; fi; }
 
 # 1. rules spec (our own Middle-earth dictionaries)
-check "rules spec" $B/spec_runner --verbs tests/spec/middle-earth.verbs --actors tests/spec/middle-earth.actors \
+check "rules spec" $B/spec_runner --lexicon $B/data/lexicon.tsv --verbs tests/spec/middle-earth.verbs --actors tests/spec/middle-earth.actors \
       --agents tests/spec/middle-earth.agents tests/spec/rules.spec
 
 # 2. peer validation suites, with floors (issue #2: TABARI >= 90 %, PETRARCH >= 75 %)
@@ -60,7 +60,7 @@ check "bad input reported, run goes on" badinput
 
 # 4. our gold sets on the shipped dictionaries (tracked rate with a floor)
 if ls tests/gold/*.spec >/dev/null 2>&1 && [ -d dict/verbs ]; then
-  check "gold sets on shipped dictionaries" $B/spec_runner --floor ${GOLD_FLOOR:-0} --dict-dir dict tests/gold/*.spec
+  check "gold sets on shipped dictionaries" $B/spec_runner --lexicon $B/data/lexicon.tsv --floor ${GOLD_FLOOR:-0} --dict-dir dict tests/gold/*.spec
 fi
 rm -f /tmp/parley-*.$$
 echo "$pass passed, $fail failed"

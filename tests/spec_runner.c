@@ -59,6 +59,10 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--agents")) k = PARLEY_DICT_AGENTS;
         else if (!strcmp(argv[i], "--discards")) k = PARLEY_DICT_DISCARDS;
         else if (!strcmp(argv[i], "--floor") && i + 1 < argc) { floor_pct = atof(argv[++i]); continue; }
+        else if (!strcmp(argv[i], "--lexicon") && i + 1 < argc) {
+            if (parley_dict_load_lexicon(d, argv[++i], &e) != PARLEY_OK) { fprintf(stderr, "%s\n", e.message); return 2; }
+            continue;
+        }
         else if (!strcmp(argv[i], "--dict-dir") && i + 1 < argc) {
             const char *dir = argv[++i];
             load_dir(d, PARLEY_DICT_VERBS, dir, "verbs", ".verbs");

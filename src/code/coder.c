@@ -44,6 +44,12 @@ static int word_match(const parley_dict *d, pword pw, const token *t) {
     return 0;
 }
 
+/* word_match, also accepting the token's dictionary lemma ("MET" for MEET_) */
+static inline int word_match_ce(const parley_dict *d, pword pw, const token *t, int32_t lemma) {
+    if (lemma >= 0 && (uint32_t)lemma == pw.w && !(pw.flags & PW_NOEND)) return 1;
+    return word_match(d, pw, t);
+}
+
 /* --------------------------------------------------------------- cache */
 
 static void cache_clear(parley_coder *c) {
@@ -53,16 +59,16 @@ static void cache_clear(parley_coder *c) {
     p_arena_free(&c->cache_arena);
 }
 
-static void gather_chain(parley_coder *c, keyent *e, const token *t) {
+static void gather_chain(parley_coder *c, keyent *e, const token *t, int32_t lemma) {
     for (; e; e = e->next) {
         const phrase *ph = &c->d->phrases.v[e->phrase];
-        if (word_match(c->d, ph->w[0], t)) P_PUSH(c->cand, e->phrase);
+        if (word_match_ce(c->d, ph->w[0], t, lemma)) P_PUSH(c->cand, e->phrase);
     }
 }
 
-static void lookup_exact(parley_coder *c, const char *s, size_t n, const token *t) {
+static void lookup_exact(parley_coder *c, const char *s, size_t n, const token *t, int32_t lemma) {
     int32_t w = p_intern_find(&c->d->words, s, n);
-    if (w >= 0 && (size_t)w < c->d->idx_cap) gather_chain(c, c->d->exact_idx[w], t);
+    if (w >= 0 && (size_t)w < c->d->idx_cap) gather_chain(c, c->d->exact_idx[w], t, lemma);
 }
 
 /* Calls fn for t itself and every base word that t could be an inflection
@@ -82,8 +88,8 @@ static void for_bases(const token *t, void (*fn)(void *, const char *, size_t), 
     if (n > 4 && (!memcmp(s + n - 3, "IES", 3) || !memcmp(s + n - 3, "IED", 3))) { memcpy(b, s, n - 3); b[n - 3] = 'Y'; fn(ud, b, n - 2); }
 }
 
-typedef struct base_ctx { parley_coder *c; const token *t; } base_ctx;
-static void base_lookup(void *ud, const char *s, size_t n) { base_ctx *b = ud; lookup_exact(b->c, s, n, b->t); }
+typedef struct base_ctx { parley_coder *c; const token *t; int32_t lemma; } base_ctx;
+static void base_lookup(void *ud, const char *s, size_t n) { base_ctx *b = ud; lookup_exact(b->c, s, n, b->t, b->lemma); }
 static void base_collect(void *ud, const char *s, size_t n) {
     parley_coder *c = ud;
     int32_t w = p_intern_find(&c->d->words, s, n);
@@ -113,14 +119,26 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t) {
     if (c->cache_n * 2 >= c->cache_cap) { cache_clear(c); i = (size_t)h & mask; }
     c->cand.n = 0;
     size_t n = t->len;
-    base_ctx bc = {c, t};
+    /* WordNet lemma and parts of speech of the form, when a lexicon is loaded */
+    int32_t lemma = -1;
+    uint8_t pos = 0;
+    if (d->lex_lemma.n) {
+        int32_t f = p_intern_find(&d->lex_forms, t->s, t->len);
+        if (f >= 0) { lemma = d->lex_lemma.v[f]; pos = d->lex_pos.v[f]; }
+        if (lemma >= 0) {
+            int32_t lf = p_intern_find(&d->lex_forms, W(d, (uint32_t)lemma), WL(d, (uint32_t)lemma));
+            if (lf >= 0) pos |= d->lex_pos.v[lf];
+        }
+    }
+    base_ctx bc = {c, t, lemma};
     for_bases(t, base_lookup, &bc);
+    if (lemma >= 0 && (size_t)lemma < d->idx_cap) gather_chain(c, d->exact_idx[lemma], t, lemma);
     /* stems: every prefix length some stem has */
     uint64_t sl = d->stem_lengths;
     for (size_t l = 1; l <= n && sl; l++) {
         if (l < 63 && !(sl & (1ULL << l))) continue;
         int32_t w = p_intern_find(&d->words, t->s, l);
-        if (w >= 0 && (size_t)w < d->idx_cap) gather_chain(c, d->stem_idx[w], t);
+        if (w >= 0 && (size_t)w < d->idx_cap) gather_chain(c, d->stem_idx[w], t, lemma);
     }
     /* remove duplicates (a phrase can be reached from two bases) */
     size_t m = 0;
@@ -149,11 +167,14 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t) {
     /* dictionary words this token can stand for (for the pattern prefilter) */
     size_t before = c->sentwords.n;
     for_bases(t, base_collect, c);
+    if (lemma >= 0) P_PUSH(c->sentwords, (uint32_t)lemma);
     e->boff = (uint32_t)c->cache_pool.n;
     e->bn = (uint32_t)(c->sentwords.n - before);
     for (size_t a = before; a < c->sentwords.n; a++) P_PUSH(c->cache_pool, c->sentwords.v[a]);
     c->sentwords.n = before;
     e->cls = (uint8_t)closed_class(t);
+    e->lemma = lemma;
+    e->pos = pos;
     c->cache_n++;
     return e;
 }
@@ -185,7 +206,7 @@ static int phrase_match_at(parley_coder *c, const phrase *ph, int i, int n, int 
                 while (b < ce->bn && bs[b] != pw.w) b++;
                 if (b == ce->bn) continue;
             }
-            if (word_match(c->d, pw, &tk[q])) break;
+            if (word_match_ce(c->d, pw, &tk[q], c->ti.v[q].ce->lemma)) break;
         }
         if (q >= limit) return 0;
         p = q + 1;
@@ -652,7 +673,7 @@ static int seq_match(mstate *m, const pword *w, uint32_t nw, int li, int lim, in
     int p = li;
     for (uint32_t k = 0; k < nw; k++) {
         if (k == 0) {
-            if (p >= lim || !word_match(m->S->d, w[0], &tk[m->live[p]])) return 0;
+            if (p >= lim || !word_match_ce(m->S->d, w[0], &tk[m->live[p]], m->S->c->ti.v[m->live[p]].ce->lemma)) return 0;
             p++;
             continue;
         }
@@ -660,7 +681,7 @@ static int seq_match(mstate *m, const pword *w, uint32_t nw, int li, int lim, in
         int q = p;
         int qlim = adj ? p + 1 : lim;
         if (qlim > lim) qlim = lim;
-        for (; q < qlim; q++) if (word_match(m->S->d, w[k], &tk[m->live[q]])) break;
+        for (; q < qlim; q++) if (word_match_ce(m->S->d, w[k], &tk[m->live[q]], m->S->c->ti.v[m->live[q]].ce->lemma)) break;
         if (q >= qlim) return 0;
         p = q + 1;
     }
@@ -693,7 +714,7 @@ static int match_elems(mstate *m, const pelem *el, int k, int ke, int li, int li
                 while (q < tp->ce->bn && bs[q] != pw.w) q++;
                 if (q == tp->ce->bn) continue;
             }
-            if (!word_match(m->S->d, pw, &m->S->tk[m->live[p]])) continue;
+            if (!word_match_ce(m->S->d, pw, &m->S->tk[m->live[p]], tp->ce->lemma)) continue;
             next = p + 1;
             break;
         }

@@ -41,7 +41,7 @@ typedef struct tokinfo {
 /* What the coder knows about one distinct token string: the phrases its
  * word can start, the dictionary words it can be an inflection of, and its
  * closed-class type.  Cached per coder: news vocabulary repeats. */
-struct cache_ent { uint32_t off, n, boff, bn; uint32_t klen; uint8_t cls; const char *key; };
+struct cache_ent { uint32_t off, n, boff, bn; uint32_t klen; int32_t lemma; uint8_t cls, pos; const char *key; };
 
 struct parley_coder {
     const parley_dict *d;

@@ -22,6 +22,9 @@ void parley_dict_free(parley_dict *d) {
     p_intern_free(&d->codes);
     p_intern_free(&d->files);
     p_intern_free(&d->cameo_idx);
+    p_intern_free(&d->lex_forms);
+    P_FREE_VEC(d->lex_lemma);
+    P_FREE_VEC(d->lex_pos);
     for (size_t i = 0; i < d->verbs.n; i++) P_FREE_VEC(d->verbs.v[i].pats);
     P_FREE_VEC(d->phrases);
     P_FREE_VEC(d->actors);
@@ -399,4 +402,45 @@ int parley_dict_lookup_actor(const parley_dict *d, const char *phrase_text, int3
         return 1;
     }
     return 0;
+}
+
+/* The lexicon file (see docs/design.md): one line per word form,
+ * "FORM<TAB>LEMMA<TAB>POS" with POS letters from n v a r; LEMMA "-" when the
+ * form is its own lemma.  Built at setup from WordNet's index and exception
+ * files, so regular and irregular forms ("met", "fought", "seized") reach
+ * the dictionary word of their lemma. */
+parley_status parley_dict_load_lexicon(parley_dict *d, const char *path, parley_error *err) {
+    if (d->finished) { p_set_error(err, PARLEY_ERR_STATE, "load the lexicon before parley_dict_finish"); return PARLEY_ERR_STATE; }
+    size_t len;
+    char *data = p_read_file(path, &len, err);
+    if (!data) return PARLEY_ERR_IO;
+    char *p = data, *end = data + len;
+    long line = 0;
+    while (p < end) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl) nl = end;
+        line++;
+        char *t1 = memchr(p, '\t', (size_t)(nl - p));
+        char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(nl - t1 - 1)) : NULL;
+        if (!t1 || !t2) {
+            if (nl > p) {
+                d->problems++;
+                if (d->diag) d->diag(d->diag_ud, path, line, "expected FORM<TAB>LEMMA<TAB>POS");
+            }
+            p = nl + 1;
+            continue;
+        }
+        uint8_t pos = 0;
+        for (char *q = t2 + 1; q < nl; q++)
+            pos |= *q == 'n' ? LEX_N : *q == 'v' ? LEX_V : *q == 'a' ? LEX_A : *q == 'r' ? LEX_R : 0;
+        uint32_t f = p_intern_add(&d->lex_forms, p, (size_t)(t1 - p));
+        int32_t lem = -1;
+        if (!(t2 - t1 == 2 && t1[1] == '-')) lem = (int32_t)dict_word(d, t1 + 1, (size_t)(t2 - t1 - 1));
+        while (d->lex_lemma.n <= f) { P_PUSH(d->lex_lemma, -1); P_PUSH(d->lex_pos, 0); }
+        if (lem >= 0) d->lex_lemma.v[f] = lem;
+        d->lex_pos.v[f] |= pos;
+        p = nl + 1;
+    }
+    free(data);
+    return PARLEY_OK;
 }

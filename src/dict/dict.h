@@ -123,7 +123,12 @@ struct parley_dict {
     int finished;
     long n_dated;
     P_VEC(char *) sources;         /* loaded files, for the cache */
+    /* English lexicon (WordNet, built at setup): form -> lemma, parts of speech */
+    p_intern lex_forms;
+    P_VEC(int32_t) lex_lemma;      /* per form: word id of its lemma in `words`, -1 */
+    P_VEC(uint8_t) lex_pos;        /* per form: LEX_N | LEX_V | LEX_A | LEX_R */
 };
+enum { LEX_N = 1, LEX_V = 2, LEX_A = 4, LEX_R = 8 };
 
 /* Reading helpers shared by the dialect readers. */
 typedef struct rd {
