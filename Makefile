@@ -4,14 +4,15 @@ BUILD   ?= build
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN    := -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE
-PKGS    := icu-uc icu-i18n jansson libxml-2.0
+PKGS    := icu-uc icu-i18n jansson libxml-2.0 sqlite3
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 CPPFLAGS := -Iinclude $(PKG_CFLAGS) -DPARLEY_SOURCE_DIR='"$(CURDIR)"'
 
 LIB_SRC := src/util/util.c src/text/tokenize.c src/text/segment.c \
            src/dict/options.c src/dict/dict.c src/dict/actors.c src/dict/verbs.c \
-           src/code/coder.c src/code/event.c src/io/input.c src/validate/validate.c
+           src/code/coder.c src/code/event.c src/io/input.c src/validate/validate.c \
+           src/store/store.c src/store/analytics.c src/store/export.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
 
@@ -29,13 +30,13 @@ $(BUILD)/libparley.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/libparley.so: $(PIC_OBJ)
-	$(CC) -shared -o $@ $^ $(PKG_LIBS)
+	$(CC) -shared -o $@ $^ $(PKG_LIBS) -lm
 
 $(BUILD)/parley: $(BUILD)/cli/parley.o $(BUILD)/libparley.a
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread -lm
 
 $(BUILD)/spec_runner: $(BUILD)/tests/spec_runner.o $(BUILD)/libparley.a
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 # English lexicon from WordNet (Debian wordnet-base), generated, not committed
 $(BUILD)/data/lexicon.tsv: tools/build-lexicon.sh

@@ -27,6 +27,10 @@ static const char *usage_text =
     "  dict check FILE...       report malformed dictionary lines (file:line: reason)\n"
     "  dict stats               counts per category of the selected dictionaries\n"
     "  dict lookup PHRASE       what an actor phrase resolves to (--date YYYY-MM-DD)\n"
+    "  ingest --db FILE [FILE...]  code documents and keep events in a store (SQLite)\n"
+    "  trend A B --db FILE      a dyad's series: --by day|week|month, --directed, --since, --format table|csv|json\n"
+    "  alerts --db FILE         escalation / de-escalation periods of every dyad (--since, --by, --min-events)\n"
+    "  export --db FILE --format gdelt|gdelt-mentions|icews|phoenix|plover|csv|jsonl\n"
     "  version                  print the version\n"
     "\n"
     "dictionary selection (default: the shipped parley dictionaries):\n"
@@ -55,6 +59,9 @@ typedef struct cli {
     const char *in, *out_fmt, *out_path;
     int32_t date;
     const char *sets[32]; int nsets;
+    const char *db, *by, *format;
+    int directed, window, one_a_day, min_events;
+    int32_t since;
     long diags;
 } cli;
 
@@ -505,6 +512,152 @@ static int cmd_dict(cli *c, int argc, char **argv) {
     return rc;
 }
 
+/* ------------------------------------------------------------ store */
+
+typedef struct ingest_run { cli *c; parley_store *st; parley_coder *coder; long docs, skipped, events, bad; } ingest_run;
+
+static int on_ingest_doc(void *ud, const parley_doc *doc) {
+    ingest_run *r = ud;
+    parley_error e;
+    int n = 0;
+    r->docs++;
+    if (parley_store_ingest(r->st, r->coder, doc, &n, &e) != PARLEY_OK) {
+        char msg[800];
+        snprintf(msg, sizeof msg, "document %.200s: %.500s", doc->id ? doc->id : "?", e.message);
+        diag(r->c, NULL, 0, msg);
+        r->bad++;
+        return 0;
+    }
+    if (n < 0) r->skipped++;
+    else r->events += n;
+    return 0;
+}
+
+static parley_store *open_store(cli *c) {
+    if (!c->db) { fprintf(stderr, "parley: --db FILE is required\n"); return NULL; }
+    parley_error e;
+    parley_store *st = parley_store_open(c->db, &e);
+    if (!st) fprintf(stderr, "parley: %s\n", e.message);
+    return st;
+}
+
+static int cmd_ingest(cli *c, int nfiles, char **files) {
+    parley_dict *d = load_dicts(c);
+    if (!d) return EX_DICT;
+    long dict_bad = c->diags;
+    parley_store *st = open_store(c);
+    if (!st) { parley_dict_free(d); return EX_IO; }
+    parley_store_set_window(st, c->window, c->one_a_day);
+    ingest_run r = {c, st, parley_coder_new(d), 0, 0, 0, 0};
+    parley_coder_set_diag(r.coder, diag, c);
+    parley_error e;
+    int32_t date = c->date ? c->date : today();
+    char dl[64];
+    snprintf(dl, sizeof dl, "date = %d", date);
+    parley_coder_option(r.coder, dl, &e);
+    for (int i = 0; i < c->nsets; i++)
+        if (parley_coder_option(r.coder, c->sets[i], &e) != PARLEY_OK) { fprintf(stderr, "parley: --set: %s\n", e.message); return EX_USAGE; }
+    input_opts io = {date, 16u << 20, diag, c};
+    int rc = EX_OK;
+    if (!nfiles) r.bad += read_jsonl(stdin, "<stdin>", &io, on_ingest_doc, &r);
+    for (int i = 0; i < nfiles; i++) {
+        const char *in = c->in ? c->in : guess_in(files[i]);
+        if (!strcmp(in, "petrxml")) { r.bad += read_petrarch_xml(files[i], &io, on_ingest_doc, &r); continue; }
+        FILE *f = fopen(files[i], "rb");
+        if (!f) { fprintf(stderr, "parley: %s: %s\n", files[i], strerror(errno)); rc = EX_IO; continue; }
+        if (!strcmp(in, "text")) r.bad += read_text(f, files[i], &io, on_ingest_doc, &r);
+        else if (!strcmp(in, "tabari")) r.bad += read_tabari_records(f, files[i], &io, on_ingest_doc, &r);
+        else r.bad += read_jsonl(f, files[i], &io, on_ingest_doc, &r);
+        fclose(f);
+    }
+    if (parley_store_commit(st, &e) != PARLEY_OK) { fprintf(stderr, "parley: %s\n", e.message); rc = EX_IO; }
+    if (!c->quiet)
+        fprintf(stderr, "parley: %ld documents (%ld unchanged, skipped), %ld event mentions stored, %ld bad documents\n", r.docs, r.skipped,
+                r.events, r.bad);
+    parley_coder_free(r.coder);
+    parley_store_close(st);
+    parley_dict_free(d);
+    if (rc) return rc;
+    return (r.bad || dict_bad) ? EX_SOME_BAD : EX_OK;
+}
+
+typedef struct trend_out { const char *fmt; int n; } trend_out;
+
+static int on_trend(void *ud, const parley_trend_row *r) {
+    trend_out *o = ud;
+    const char *flag = r->flag > 0 ? "ESCALATION" : r->flag < 0 ? "DE-ESCALATION" : "";
+    if (!strcmp(o->fmt, "csv")) {
+        if (!o->n) puts("period,events,verbal_coop,material_coop,verbal_conflict,material_conflict,goldstein_sum,goldstein_mean,tension,z,flag");
+        printf("%s,%d,%d,%d,%d,%d,%.1f,%.2f,%.2f,%.2f,%s\n", r->period, r->events, r->quad[1], r->quad[2], r->quad[3], r->quad[4],
+               r->goldstein_sum, r->goldstein_mean, r->tension, r->z, flag);
+    } else if (!strcmp(o->fmt, "json")) {
+        printf("{\"period\":\"%s\",\"events\":%d,\"quad\":[%d,%d,%d,%d],\"goldstein_sum\":%.1f,\"goldstein_mean\":%.2f,"
+               "\"tension\":%.2f,\"z\":%.2f,\"flag\":%d}\n",
+               r->period, r->events, r->quad[1], r->quad[2], r->quad[3], r->quad[4], r->goldstein_sum, r->goldstein_mean, r->tension, r->z, r->flag);
+    } else {
+        if (!o->n) printf("%-10s %6s %4s %4s %4s %4s %8s %7s %6s  %s\n", "period", "events", "VCp", "MCp", "VCf", "MCf", "gold.sum", "tension", "z", "flag");
+        printf("%-10s %6d %4d %4d %4d %4d %8.1f %7.2f %6.2f  %s\n", r->period, r->events, r->quad[1], r->quad[2], r->quad[3], r->quad[4],
+               r->goldstein_sum, r->tension, r->z, flag);
+    }
+    o->n++;
+    return 0;
+}
+
+static int cmd_trend(cli *c, int npos, char **pos) {
+    if (npos != 2) { fprintf(stderr, "parley trend: name two actors, e.g. parley trend ISR SYR --db events.db\n"); return EX_USAGE; }
+    parley_store *st = open_store(c);
+    if (!st) return EX_IO;
+    trend_out o = {c->format ? c->format : "table", 0};
+    parley_error e;
+    parley_status s = parley_store_trend(st, pos[0], pos[1], c->by ? c->by : "week", c->directed, c->since, on_trend, &o, &e);
+    parley_store_close(st);
+    if (s != PARLEY_OK) { fprintf(stderr, "parley: %s\n", e.message); return s == PARLEY_ERR_ARG ? EX_USAGE : EX_IO; }
+    if (!o.n && !c->quiet) fprintf(stderr, "parley: no events for %s-%s\n", pos[0], pos[1]);
+    return EX_OK;
+}
+
+static int on_alert(void *ud, const parley_alert *a) {
+    trend_out *o = ud;
+    const char *flag = a->flag > 0 ? "ESCALATION" : "DE-ESCALATION";
+    if (!strcmp(o->fmt, "csv")) {
+        if (!o->n) puts("dyad,period,flag,events,tension,z");
+        printf("%s-%s,%s,%s,%d,%.2f,%.2f\n", a->a, a->b, a->period, flag, a->events, a->tension, a->z);
+    } else if (!strcmp(o->fmt, "json"))
+        printf("{\"a\":\"%s\",\"b\":\"%s\",\"period\":\"%s\",\"flag\":\"%s\",\"events\":%d,\"tension\":%.2f,\"z\":%.2f}\n", a->a, a->b, a->period,
+               flag, a->events, a->tension, a->z);
+    else {
+        if (!o->n) printf("%-9s %-10s %-14s %6s %7s %6s\n", "dyad", "period", "flag", "events", "tension", "z");
+        printf("%-4s%-5s %-10s %-14s %6d %7.2f %6.2f\n", a->a, a->b, a->period, flag, a->events, a->tension, a->z);
+    }
+    o->n++;
+    return 0;
+}
+
+static int cmd_alerts(cli *c) {
+    parley_store *st = open_store(c);
+    if (!st) return EX_IO;
+    trend_out o = {c->format ? c->format : "table", 0};
+    parley_error e;
+    parley_status s = parley_store_alerts(st, c->by ? c->by : "week", c->since, c->min_events > 0 ? c->min_events : 5, on_alert, &o, &e);
+    parley_store_close(st);
+    if (s != PARLEY_OK) { fprintf(stderr, "parley: %s\n", e.message); return s == PARLEY_ERR_ARG ? EX_USAGE : EX_IO; }
+    if (!o.n && !c->quiet) fprintf(stderr, "parley: no alerts\n");
+    return EX_OK;
+}
+
+static int cmd_export(cli *c) {
+    parley_store *st = open_store(c);
+    if (!st) return EX_IO;
+    FILE *out = stdout;
+    if (c->out_path && !(out = fopen(c->out_path, "w"))) { fprintf(stderr, "parley: %s: %s\n", c->out_path, strerror(errno)); parley_store_close(st); return EX_IO; }
+    parley_error e;
+    parley_status s = parley_store_export(st, NULL, c->format ? c->format : "jsonl", out, &e);
+    if (out != stdout) fclose(out);
+    parley_store_close(st);
+    if (s != PARLEY_OK) { fprintf(stderr, "parley: %s\n", e.message); return s == PARLEY_ERR_ARG ? EX_USAGE : EX_IO; }
+    return EX_OK;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         fputs(usage_text, argc < 2 ? stderr : stdout);
@@ -521,7 +674,7 @@ int main(int argc, char **argv) {
 #define ARG(name, field) if (!strcmp(a, name)) { if (i + 1 >= argc) { fprintf(stderr, "parley: %s needs a value\n", name); return EX_USAGE; } field = argv[++i]; continue; }
         ARG("--verbs", c.verbs) ARG("--actors", c.actors) ARG("--agents", c.agents) ARG("--discards", c.discards)
         ARG("--issues", c.issues) ARG("--options", c.options_file) ARG("--dict-dir", c.dict_dir) ARG("--in", c.in)
-        ARG("--out", c.out_fmt) ARG("-o", c.out_path)
+        ARG("--out", c.out_fmt) ARG("-o", c.out_path) ARG("--db", c.db) ARG("--by", c.by) ARG("--format", c.format)
 #undef ARG
         if (!strcmp(a, "--dialect") && i + 1 < argc) {
             const char *v = argv[++i];
@@ -537,6 +690,16 @@ int main(int argc, char **argv) {
         }
         if (!strcmp(a, "--set") && i + 1 < argc) { if (c.nsets < 32) c.sets[c.nsets++] = argv[++i]; continue; }
         if (!strcmp(a, "--strict")) { c.strict = 1; continue; }
+        if (!strcmp(a, "--directed")) { c.directed = 1; continue; }
+        if (!strcmp(a, "--one-a-day")) { c.one_a_day = 1; continue; }
+        if (!strcmp(a, "--window") && i + 1 < argc) { c.window = atoi(argv[++i]); continue; }
+        if (!strcmp(a, "--min-events") && i + 1 < argc) { c.min_events = atoi(argv[++i]); continue; }
+        if (!strcmp(a, "--since") && i + 1 < argc) {
+            const char *v = argv[++i];
+            c.since = parley_parse_date(v, strlen(v));
+            if (!c.since) { fprintf(stderr, "parley: --since: '%s' is not a date (YYYY-MM-DD)\n", v); return EX_USAGE; }
+            continue;
+        }
         if (!strcmp(a, "-j") && i + 1 < argc) { c.jobs = atoi(argv[++i]); if (c.jobs < 1) c.jobs = 1; continue; }
         if (!strncmp(a, "-j", 2) && a[2]) { c.jobs = atoi(a + 2); if (c.jobs < 1) c.jobs = 1; continue; }
         if (!strcmp(a, "--code-all")) { c.code_all = 1; continue; }
@@ -551,6 +714,10 @@ int main(int argc, char **argv) {
         return cmd_validate(&c, pos[0]);
     }
     if (!strcmp(cmd, "dict")) return cmd_dict(&c, npos, pos);
+    if (!strcmp(cmd, "ingest")) return cmd_ingest(&c, npos, pos);
+    if (!strcmp(cmd, "trend")) return cmd_trend(&c, npos, pos);
+    if (!strcmp(cmd, "alerts")) return cmd_alerts(&c);
+    if (!strcmp(cmd, "export")) return cmd_export(&c);
     fprintf(stderr, "parley: unknown command '%s'\n\n%s", cmd, usage_text);
     return EX_USAGE;
 }

@@ -140,6 +140,11 @@ typedef struct parley_event {
     const char *issues;      /* "CODE,CODE" or NULL */
     const char *why;         /* JSON array text: trace of what made the event */
     int passive, negated;
+    /* byte offsets: of the sentence in the document text (-1: the title),
+     * and of the source, target and verb in the sentence (-1: absent) */
+    long sentence_offset;
+    int source_offset, target_offset, verb_offset;
+    const char *publisher, *url;  /* from the document, may be NULL */
 } parley_event;
 
 /* Return nonzero from the callback to stop coding the current input. */
@@ -237,6 +242,54 @@ PARLEY_API parley_status parley_dict_load_lexicon(parley_dict *d, const char *pa
 /* Load the ontology table (TSV, see docs/cameo.md) into a dictionary set. */
 PARLEY_API parley_status parley_dict_load_cameo(parley_dict *d, const char *path,
                                                 parley_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Event store (SQLite)                                                */
+/* ------------------------------------------------------------------ */
+
+typedef struct parley_store parley_store;
+
+/* Opens (creating or migrating) an event store.  `path` is a SQLite file.
+ * Returns NULL with err set on failure. */
+PARLEY_API parley_store *parley_store_open(const char *path, parley_error *err);
+PARLEY_API void parley_store_close(parley_store *s);
+
+/* De-duplication window in days (default 1: the same dyad and code on the
+ * same day is one event); one_a_day keeps only the first event per dyad,
+ * code and day for a publisher (Phoenix's filter). */
+PARLEY_API void parley_store_set_window(parley_store *s, int days, int one_a_day);
+
+/* Codes `doc` with `c` and stores document, events and mentions.  A
+ * document already stored with the same content is skipped (*n_events = -1);
+ * changed content replaces the old mentions.  Writes are grouped in
+ * transactions; call parley_store_commit at the end. */
+PARLEY_API parley_status parley_store_ingest(parley_store *s, parley_coder *c, const parley_doc *doc, int *n_events,
+                                             parley_error *err);
+PARLEY_API parley_status parley_store_commit(parley_store *s, parley_error *err);
+
+/* Dyad series.  a, b: actor code prefixes (country codes such as "ISR");
+ * by: "day", "week" or "month"; directed: only a->b, else both ways.
+ * One callback per period, oldest first. */
+typedef struct parley_trend_row {
+    const char *period;        /* "2025-03-03" (week start, ISO Monday) */
+    int events, quad[5];       /* quad[1..4] counts */
+    double goldstein_sum, goldstein_mean, tension, z;
+    int flag;                  /* +1 escalation, -1 de-escalation, 0 none */
+} parley_trend_row;
+typedef int (*parley_trend_fn)(void *ud, const parley_trend_row *row);
+PARLEY_API parley_status parley_store_trend(parley_store *s, const char *a, const char *b, const char *by, int directed,
+                                            int32_t since, parley_trend_fn fn, void *ud, parley_error *err);
+
+/* Escalation / de-escalation flags over every dyad (country pairs). */
+typedef struct parley_alert { const char *a, *b, *period; int flag, events; double tension, z; } parley_alert;
+typedef int (*parley_alert_fn)(void *ud, const parley_alert *al);
+PARLEY_API parley_status parley_store_alerts(parley_store *s, const char *by, int32_t since, int min_events,
+                                             parley_alert_fn fn, void *ud, parley_error *err);
+
+/* Exports: "gdelt", "gdelt-mentions", "icews", "phoenix", "plover", "csv",
+ * "jsonl", written to `out` (a FILE *). */
+PARLEY_API parley_status parley_store_export(parley_store *s, const parley_dict *d, const char *format, void *out,
+                                             parley_error *err);
 
 /* Dates: "YYYY-MM-DD", "YYYYMMDD", "YYMMDD" (00-30 -> 20xx) -> YYYYMMDD.
  * Returns 0 when the text is not a valid date. */

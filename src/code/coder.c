@@ -980,6 +980,14 @@ static void emit(sent *S, evout *eo, const pending_ev *pe) {
                             ev.issues = c->out_codes.n ? c->out_codes.s : NULL;
                             ev.why = wb->s;
                             ev.passive = pe->passive;
+                            ev.sentence_offset = eo->doc && eo->doc->text && eo->text >= eo->doc->text &&
+                                                         eo->text <= eo->doc->text + eo->doc->text_len
+                                                     ? (long)(eo->text - eo->doc->text) : -1;
+                            ev.source_offset = ps >= 0 ? (int)S->tk[c->slots.v[ps].start].off : -1;
+                            ev.target_offset = pt2 >= 0 ? (int)S->tk[c->slots.v[pt2].start].off : -1;
+                            ev.verb_offset = (int)S->tk[pe->verb_tok].off;
+                            ev.publisher = eo->doc ? eo->doc->source : NULL;
+                            ev.url = eo->doc ? eo->doc->url : NULL;
                             eo->emitted++;
                             if (eo->fn && eo->fn(eo->ud, &ev)) eo->stop = 1;
                         }

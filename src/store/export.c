@@ -1,0 +1,209 @@
+/* Exports in the layouts other tools read (docs/formats.md):
+ *   gdelt           GDELT 2.0 event table, 61 tab-separated columns
+ *   gdelt-mentions  GDELT 2.0 mentions table, 16 columns
+ *   icews           ICEWS coded events, 20 tab-separated columns (with header)
+ *   phoenix         Phoenix CSV, 26 columns (with header)
+ *   plover          PLOVER JSON Lines (actor / recipient entity lists)
+ *   csv, jsonl      parley's own columns
+ * Fields parley does not have (tone, geography until geocoding lands) are
+ * left empty, never invented. */
+#include <stdio.h>
+
+#include "store.h"
+
+static const char *col(sqlite3_stmt *st, int i) {
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? (const char *)t : "";
+}
+
+/* Tab/CSV-safe field: tabs and newlines become spaces. */
+static void put_clean(FILE *f, const char *s, char sep) {
+    for (; *s; s++) {
+        char c = *s;
+        if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+        if (sep == ',' && c == '"') { fputs("\"\"", f); continue; }
+        fputc(c, f);
+    }
+}
+
+static void put_csv(FILE *f, const char *s) {
+    fputc('"', f);
+    put_clean(f, s, ',');
+    fputc('"', f);
+}
+
+static void put_json(FILE *f, const char *s) {
+    p_buf b = {0};
+    if (s) p_buf_json_str(&b, s, strlen(s));
+    else p_buf_puts(&b, "null");
+    fwrite(b.s, 1, b.n, f);
+    p_buf_free(&b);
+}
+
+/* CAMEO actor code -> country part and up to three role codes (3 letters each). */
+static void split_actor(const char *code, char country[4], char types[3][4]) {
+    memset(country, 0, 4);
+    memset(types, 0, 12);
+    if (!code || !*code) return;
+    size_t n = strlen(code), i = 0;
+    if (n >= 3 && strncmp(code, "---", 3) && strncmp(code, "IGO", 3) && strncmp(code, "NGO", 3) && strncmp(code, "IMG", 3)) {
+        memcpy(country, code, 3);
+        i = 3;
+    } else if (n >= 3 && !strncmp(code, "---", 3)) i = 3;
+    for (int t = 0; t < 3 && i + 3 <= n; t++, i += 3) memcpy(types[t], code + i, 3);
+}
+
+#define EVENT_SQL \
+    "SELECT e.event_id, e.date, e.source, e.target, e.cameo, e.root, e.quad_class, e.goldstein, e.plover," \
+    " e.source_text, e.target_text, e.verb_text, e.sentence_text, e.issues, e.first_doc, e.first_url," \
+    " c.num_mentions, c.num_articles, c.num_sources," \
+    " (SELECT min(sentence) FROM mentions m WHERE m.event_id=e.event_id AND m.doc_id=e.first_doc)," \
+    " (SELECT group_concat(DISTINCT coalesce(publisher,'')) FROM mentions m WHERE m.event_id=e.event_id)," \
+    " e.why FROM events e JOIN event_counts c USING(event_id) ORDER BY e.date, e.event_id"
+
+parley_status parley_store_export(parley_store *s, const parley_dict *d, const char *format, void *out, parley_error *err) {
+    FILE *f = out;
+    (void)d;
+    int fmt = !strcmp(format, "gdelt") ? 1 : !strcmp(format, "gdelt-mentions") ? 2 : !strcmp(format, "icews") ? 3
+            : !strcmp(format, "phoenix") ? 4 : !strcmp(format, "plover") ? 5 : !strcmp(format, "csv") ? 6
+            : !strcmp(format, "jsonl") ? 7 : 0;
+    if (!fmt) { p_set_error(err, PARLEY_ERR_ARG, "unknown export format '%s' (gdelt, gdelt-mentions, icews, phoenix, plover, csv, jsonl)", format); return PARLEY_ERR_ARG; }
+    sqlite3_stmt *st;
+    const char *sql = fmt == 2 ? "SELECT m.event_id, e.date, m.date, m.publisher, coalesce(m.url, m.doc_id), m.sentence,"
+                                 " m.source_offset, m.target_offset, m.verb_offset, m.attribution, m.sentence_offset"
+                                 " FROM mentions m JOIN events e USING(event_id) ORDER BY e.date, m.event_id, m.doc_id, m.sentence"
+                               : EVENT_SQL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) { p_set_error(err, PARLEY_ERR_IO, "sqlite: %s", sqlite3_errmsg(s->db)); return PARLEY_ERR_IO; }
+    if (fmt == 3)
+        fputs("Event ID\tEvent Date\tSource Name\tSource Sectors\tSource Country\tEvent Text\tCAMEO Code\tIntensity\t"
+              "Target Name\tTarget Sectors\tTarget Country\tStory ID\tSentence Number\tPublisher\tCity\tDistrict\t"
+              "Province\tCountry\tLatitude\tLongitude\n", f);
+    if (fmt == 4)
+        fputs("EventID,Date,Year,Month,Day,SourceActorFull,SourceActorEntity,SourceActorRole,SourceActorAttribute,"
+              "TargetActorFull,TargetActorEntity,TargetActorRole,TargetActorAttribute,EventCode,EventRootCode,QuadClass,"
+              "GoldsteinScore,Issues,Lat,Lon,LocationName,StateName,CountryCode,SentenceID,URLs,NewsSources\n", f);
+    if (fmt == 6)
+        fputs("event_id,date,source,target,cameo,root,quad_class,goldstein,num_mentions,num_articles,num_sources,"
+              "source_text,target_text,verb_text,sentence_text,first_doc,url\n", f);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (fmt == 2) {
+            /* GlobalEventID EventTimeDate MentionTimeDate MentionType MentionSourceName MentionIdentifier
+             * SentenceID Actor1CharOffset Actor2CharOffset ActionCharOffset InRawText Confidence MentionDocLen
+             * MentionDocTone MentionDocTranslationInfo Extras */
+            long long so = sqlite3_column_int64(st, 10);
+            long long a1 = sqlite3_column_type(st, 6) == SQLITE_NULL || sqlite3_column_int(st, 6) < 0 ? -1 : so + sqlite3_column_int(st, 6);
+            long long a2 = sqlite3_column_type(st, 7) == SQLITE_NULL || sqlite3_column_int(st, 7) < 0 ? -1 : so + sqlite3_column_int(st, 7);
+            long long av = so + sqlite3_column_int(st, 8);
+            fprintf(f, "%lld\t%d000000\t%d000000\t1\t", (long long)sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1), sqlite3_column_int(st, 2));
+            put_clean(f, col(st, 3), '\t');
+            fputc('\t', f);
+            put_clean(f, col(st, 4), '\t');
+            fprintf(f, "\t%d\t%lld\t%lld\t%lld\t1\t100\t\t\t\t", sqlite3_column_int(st, 5) + 1, a1, a2, av);
+            if (sqlite3_column_type(st, 9) != SQLITE_NULL) { fputs("<ATTRIBUTION>", f); put_clean(f, col(st, 9), '\t'); fputs("</ATTRIBUTION>", f); }
+            fputc('\n', f);
+            continue;
+        }
+        long long id = sqlite3_column_int64(st, 0);
+        int date = sqlite3_column_int(st, 1);
+        const char *src = col(st, 2), *tgt = col(st, 3), *code = col(st, 4), *root = col(st, 5);
+        int quad = sqlite3_column_int(st, 6);
+        double gold = sqlite3_column_double(st, 7);
+        int gnull = sqlite3_column_type(st, 7) == SQLITE_NULL;
+        int nm = sqlite3_column_int(st, 16), na = sqlite3_column_int(st, 17), ns = sqlite3_column_int(st, 18);
+        char sc[4], tc[4], st3[3][4], tt3[3][4];
+        split_actor(src, sc, st3);
+        split_actor(tgt, tc, tt3);
+        char base[4] = {code[0], code[0] ? code[1] : 0, code[0] && code[1] ? code[2] : 0, 0};
+        if (fmt == 1) {
+            /* 61 columns of the GDELT 2.0 event table */
+            fprintf(f, "%lld\t%d\t%d\t%d\t%.4f\t", id, date, date / 100, date / 10000,
+                    date / 10000 + ((date / 100 % 100) - 1) / 12.0 + (date % 100) / 365.0);
+            const char *ac[2] = {src, tgt};
+            const char *an[2] = {col(st, 9), col(st, 10)};
+            char (*ty[2])[4] = {st3, tt3};
+            const char *cc[2] = {sc, tc};
+            for (int k = 0; k < 2; k++) {
+                put_clean(f, ac[k], '\t');
+                fputc('\t', f);
+                put_clean(f, an[k], '\t');
+                fprintf(f, "\t%s\t\t\t\t\t%s\t%s\t%s\t", cc[k], ty[k][0], ty[k][1], ty[k][2]);
+            }
+            fprintf(f, "1\t%s\t%s\t%s\t%d\t", code, base, root, quad);
+            if (!gnull) fprintf(f, "%.1f", gold);
+            fprintf(f, "\t%d\t%d\t%d\t\t", nm, ns, na);
+            /* Actor1Geo_*, Actor2Geo_*, ActionGeo_*: 8 columns each, empty until geocoding */
+            for (int k = 0; k < 24; k++) fputc('\t', f);
+            fprintf(f, "%d000000\t", date);
+            put_clean(f, *col(st, 15) ? col(st, 15) : col(st, 14), '\t');
+            fputc('\n', f);
+        } else if (fmt == 3) {
+            fprintf(f, "%lld\t%04d-%02d-%02d\t", id, date / 10000, date / 100 % 100, date % 100);
+            put_clean(f, col(st, 9), '\t');
+            fprintf(f, "\t%s%s%s%s%s\t%s\t", st3[0], st3[1][0] ? "," : "", st3[1], st3[2][0] ? "," : "", st3[2], sc);
+            put_clean(f, col(st, 11), '\t');
+            fprintf(f, "\t%s\t", code);
+            if (!gnull) fprintf(f, "%.1f", gold);
+            fputc('\t', f);
+            put_clean(f, col(st, 10), '\t');
+            fprintf(f, "\t%s%s%s%s%s\t%s\t", tt3[0], tt3[1][0] ? "," : "", tt3[1], tt3[2][0] ? "," : "", tt3[2], tc);
+            put_clean(f, col(st, 14), '\t');
+            fprintf(f, "\t%d\t", sqlite3_column_int(st, 19) + 1);
+            put_clean(f, col(st, 20), '\t');
+            fputs("\t\t\t\t\t\t\n", f);
+        } else if (fmt == 4) {
+            fprintf(f, "%lld,%d,%d,%d,%d,", id, date, date / 10000, date / 100 % 100, date % 100);
+            put_csv(f, src); fprintf(f, ",%s,%s,%s,", sc, st3[0], st3[1]);
+            put_csv(f, tgt); fprintf(f, ",%s,%s,%s,", tc, tt3[0], tt3[1]);
+            fprintf(f, "%s,%s,%d,", code, root, quad);
+            if (!gnull) fprintf(f, "%.1f", gold);
+            fputc(',', f);
+            put_csv(f, col(st, 13));
+            fputs(",,,,,,", f);
+            fprintf(f, "%s-%d,", col(st, 14), sqlite3_column_int(st, 19));
+            put_csv(f, col(st, 15));
+            fputc(',', f);
+            put_csv(f, col(st, 20));
+            fputc('\n', f);
+        } else if (fmt == 5) {
+            fprintf(f, "{\"id\":\"parley-%lld\",\"date\":\"%04d-%02d-%02d\",\"actor\":[", id, date / 10000, date / 100 % 100, date % 100);
+            if (*src) { fputs("{\"code\":", f); put_json(f, src); fputs(",\"country\":", f); put_json(f, *sc ? sc : NULL); fputs(",\"sector_code\":", f); put_json(f, *st3[0] ? st3[0] : NULL); fputs(",\"raw_text\":", f); put_json(f, col(st, 9)); fputc('}', f); }
+            fputs("],\"recipient\":[", f);
+            if (*tgt) { fputs("{\"code\":", f); put_json(f, tgt); fputs(",\"country\":", f); put_json(f, *tc ? tc : NULL); fputs(",\"sector_code\":", f); put_json(f, *tt3[0] ? tt3[0] : NULL); fputs(",\"raw_text\":", f); put_json(f, col(st, 10)); fputc('}', f); }
+            fputs("],\"event\":[", f);
+            if (*col(st, 8)) put_json(f, col(st, 8));
+            fprintf(f, "],\"cameo\":\"%s\",\"quad_code\":%d,\"event_scale\":", code, quad);
+            if (!gnull) fprintf(f, "%.1f", gold); else fputs("null", f);
+            fputs(",\"event_text\":[", f);
+            put_json(f, col(st, 11));
+            fputs("],\"text\":", f);
+            put_json(f, col(st, 12));
+            fputs(",\"cite_info\":{\"doc_id\":", f);
+            put_json(f, col(st, 14));
+            fputs(",\"url\":", f);
+            put_json(f, *col(st, 15) ? col(st, 15) : NULL);
+            fprintf(f, ",\"num_mentions\":%d,\"num_articles\":%d,\"num_sources\":%d},\"coder\":\"parley %s\"}\n", nm, na, ns, PARLEY_VERSION);
+        } else if (fmt == 6) {
+            fprintf(f, "%lld,%04d-%02d-%02d,", id, date / 10000, date / 100 % 100, date % 100);
+            put_csv(f, src); fputc(',', f); put_csv(f, tgt);
+            fprintf(f, ",%s,%s,%d,", code, root, quad);
+            if (!gnull) fprintf(f, "%.1f", gold);
+            fprintf(f, ",%d,%d,%d,", nm, na, ns);
+            for (int k = 9; k <= 12; k++) { put_csv(f, col(st, k)); fputc(',', f); }
+            put_csv(f, col(st, 14)); fputc(',', f); put_csv(f, col(st, 15));
+            fputc('\n', f);
+        } else {
+            fprintf(f, "{\"event_id\":%lld,\"date\":\"%04d-%02d-%02d\",\"source\":", id, date / 10000, date / 100 % 100, date % 100);
+            put_json(f, *src ? src : NULL); fputs(",\"target\":", f); put_json(f, *tgt ? tgt : NULL);
+            fprintf(f, ",\"cameo\":\"%s\",\"root\":\"%s\",\"quad_class\":%d,\"goldstein\":", code, root, quad);
+            if (!gnull) fprintf(f, "%.1f", gold); else fputs("null", f);
+            fprintf(f, ",\"num_mentions\":%d,\"num_articles\":%d,\"num_sources\":%d,\"source_text\":", nm, na, ns);
+            put_json(f, col(st, 9)); fputs(",\"target_text\":", f); put_json(f, col(st, 10));
+            fputs(",\"verb_text\":", f); put_json(f, col(st, 11)); fputs(",\"sentence_text\":", f); put_json(f, col(st, 12));
+            fputs(",\"doc_id\":", f); put_json(f, col(st, 14)); fputs(",\"why\":", f);
+            fputs(*col(st, 21) ? col(st, 21) : "[]", f);
+            fputs("}\n", f);
+        }
+    }
+    sqlite3_finalize(st);
+    return ferror(f) ? PARLEY_ERR_IO : PARLEY_OK;
+}

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Store tests: de-duplication counts, idempotent re-ingest, exports read back
+# with the published headers, trend and alerts.  usage: sh tests/store/run.sh BUILD
+set -e
+B=${1:-build}
+P=$B/parley
+T=$(mktemp -d)
+trap 'rm -rf $T' EXIT
+DICT="--verbs tests/spec/middle-earth.verbs --actors tests/spec/middle-earth.actors --agents tests/spec/middle-earth.agents"
+$P ingest -q --db $T/s.db $DICT tests/store/dedupe.jsonl
+counts() { sqlite3 $T/s.db "SELECT (SELECT count(*) FROM events),(SELECT count(*) FROM mentions),(SELECT count(*) FROM documents),(SELECT group_concat(num_mentions||'/'||num_articles||'/'||num_sources) FROM event_counts)"; }
+first=$(counts)
+# ingesting again changes nothing
+$P ingest -q --db $T/s.db $DICT tests/store/dedupe.jsonl
+second=$(counts)
+[ "$first" = "$second" ] || { echo "re-ingest changed the counts: $first -> $second"; exit 1; }
+echo "idempotent: $first"
+for f in gdelt gdelt-mentions icews phoenix plover; do
+  case $f in gdelt) o=gdelt.tsv;; gdelt-mentions) o=mentions.tsv;; icews) o=icews.tsv;; phoenix) o=phoenix.csv;; plover) o=plover.jsonl;; esac
+  $P export --db $T/s.db --format $f -o $T/$o
+done
+python3 tests/store/check_exports.py $T
+# changed content replaces the document's mentions
+printf '{"id":"ME-4","date":"3019-03-11","source":"Shire Gazette","text":"Arnor accused Gondor."}\n' > $T/changed.jsonl
+$P ingest -q --db $T/s.db $DICT $T/changed.jsonl
+n=$(sqlite3 $T/s.db "SELECT count(*) FROM events WHERE cameo='051'")
+[ "$n" = 0 ] || { echo "old event of a changed document still stored"; exit 1; }
+n=$(sqlite3 $T/s.db "SELECT count(*) FROM events WHERE cameo='112'")
+[ "$n" = 1 ] || { echo "new event of a changed document missing"; exit 1; }
+$P trend MOR GON --db $T/s.db --by day --format csv | grep -q '^3019-03-10,' || { echo "trend lacks the attack day"; exit 1; }
+echo "store ok"
