@@ -103,6 +103,31 @@ static const char *find_dict_dir(cli *c, char *buf, size_t cap) {
 #endif
 }
 
+/* Data files: $PARLEY_DATA_DIR, beside the binary (build/data), the
+ * project's data/ above the binary, or the source tree it was built from. */
+static int find_data_file(const char *name, char *out, size_t cap) {
+    char exe[1024];
+    const char *env = getenv("PARLEY_DATA_DIR");
+    out[0] = 0;
+    if (env && *env) { snprintf(out, cap, "%.900s/%s", env, name); if (exists(out)) return 1; }
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = 0;
+        char *sl = strrchr(exe, '/');
+        if (sl) *sl = 0;
+        snprintf(out, cap, "%.900s/data/%s", exe, name);
+        if (exists(out)) return 1;
+        snprintf(out, cap, "%.900s/../data/%s", exe, name);
+        if (exists(out)) return 1;
+    }
+#ifdef PARLEY_SOURCE_DIR
+    snprintf(out, cap, "%s/data/%s", PARLEY_SOURCE_DIR, name);
+    if (exists(out)) return 1;
+#endif
+    out[0] = 0;
+    return 0;
+}
+
 static int load_list(parley_dict *d, parley_dict_kind k, const char *list, parley_dialect dia) {
     char *copy = strdup(list);
     int rc = 0;
@@ -180,23 +205,15 @@ static parley_dict *load_dicts(cli *c) {
     if (c->issues) rc |= load_list(d, PARLEY_DICT_ISSUES, c->issues, c->dialect);
     else if (!explicit) rc |= load_dir(d, PARLEY_DICT_ISSUES, dir, "issues", ".issues") == -1;
     if (c->options_file) rc |= load_list(d, PARLEY_DICT_OPTIONS, c->options_file, PARLEY_DIALECT_TABARI);
-    /* the lexicon is built next to the binary (build/data/lexicon.tsv) */
-    char lex[PATH_MAX + 64];
-    char exe[1024];
-    ssize_t xn = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (xn > 0) {
-        exe[xn] = 0;
-        char *sl = strrchr(exe, '/');
-        if (sl) *sl = 0;
-        snprintf(lex, sizeof lex, "%s/data/lexicon.tsv", exe);
-        parley_error le;
-        if (exists(lex) && parley_dict_load_lexicon(d, lex, &le) != PARLEY_OK) fprintf(stderr, "parley: %s\n", le.message);
-    }
-    /* the CAMEO ontology sits beside the dictionaries: DIR/../data/cameo.tsv */
-    char cam[PATH_MAX + 32];
-    snprintf(cam, sizeof cam, "%s/../data/cameo.tsv", dir);
+    /* the lexicon (built next to the binary) and the CAMEO ontology */
+    char path[PATH_MAX + 64];
     parley_error e;
-    if (exists(cam)) parley_dict_load_cameo(d, cam, &e);
+    if (find_data_file("lexicon.tsv", path, sizeof path) && parley_dict_load_lexicon(d, path, &e) != PARLEY_OK)
+        fprintf(stderr, "parley: %s\n", e.message);
+    if (find_data_file("cameo.tsv", path, sizeof path) && parley_dict_load_cameo(d, path, &e) != PARLEY_OK)
+        fprintf(stderr, "parley: %s\n", e.message);
+    else if (!path[0] && !c->quiet)
+        fprintf(stderr, "parley: data/cameo.tsv not found: events will lack quad_class and goldstein\n");
     if (rc) { parley_dict_free(d); return NULL; }
     if (parley_dict_finish(d, &e) != PARLEY_OK) { fprintf(stderr, "parley: %s\n", e.message); parley_dict_free(d); return NULL; }
     return d;
