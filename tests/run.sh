@@ -15,6 +15,11 @@ check() { name=$1; shift; if "$@" >/tmp/parley-test.$$ 2>&1; then ok "$name"; el
 check "rules spec" $B/spec_runner --lexicon $B/data/lexicon.tsv --verbs tests/spec/middle-earth.verbs --actors tests/spec/middle-earth.actors \
       --agents tests/spec/middle-earth.agents tests/spec/rules.spec
 
+check "dialects spec" $B/spec_runner --lexicon $B/data/lexicon.tsv --verbs tests/spec/middle-earth.verbs \
+      --verbs tests/spec/middle-earth.petr2.verbs --actors tests/spec/middle-earth.actors \
+      --actors tests/spec/middle-earth.tabari.actors --agents tests/spec/middle-earth.agents \
+      --discards tests/spec/middle-earth.discards --issues tests/spec/middle-earth.issues tests/spec/dialects.spec
+
 # 2. peer validation suites, with floors (issue #2: TABARI >= 90 %, PETRARCH >= 75 %)
 floor() { # file floor_pct
   out=$($P validate "$1" 2>/dev/null | tail -1)

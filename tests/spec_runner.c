@@ -13,10 +13,11 @@
 
 #include "parley.h"
 
-typedef struct got { char items[64][128]; int n; } got;
+typedef struct got { char items[64][128]; int n; char issues[256]; } got;
 
 static int collect(void *ud, const parley_event *ev) {
     got *g = ud;
+    if (!g->n && ev->issues) snprintf(g->issues, sizeof g->issues, "%s", ev->issues);
     if (g->n < 64)
         snprintf(g->items[g->n++], 128, "%s %s %s", ev->source ? ev->source : "-", ev->target ? ev->target : "-", ev->code);
     return 0;
@@ -58,6 +59,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--actors")) k = PARLEY_DICT_ACTORS;
         else if (!strcmp(argv[i], "--agents")) k = PARLEY_DICT_AGENTS;
         else if (!strcmp(argv[i], "--discards")) k = PARLEY_DICT_DISCARDS;
+        else if (!strcmp(argv[i], "--issues")) k = PARLEY_DICT_ISSUES;
         else if (!strcmp(argv[i], "--floor") && i + 1 < argc) { floor_pct = atof(argv[++i]); continue; }
         else if (!strcmp(argv[i], "--lexicon") && i + 1 < argc) {
             if (parley_dict_load_lexicon(d, argv[++i], &e) != PARLEY_OK) { fprintf(stderr, "%s\n", e.message); return 2; }
@@ -80,7 +82,7 @@ int main(int argc, char **argv) {
     for (int s = 0; s < nspec; s++) {
         FILE *f = fopen(specs[s], "r");
         if (!f) { perror(specs[s]); return 2; }
-        char line[4096], sentence[4096] = "", exp[64][128];
+        char line[4096], sentence[4096] = "", exp[64][128], want_issues[256] = "";
         int nexp = 0, have = 0, lineno = 0, case_line = 0;
         int32_t date = 20250603;
         char opts[8][128];
@@ -92,7 +94,7 @@ int main(int argc, char **argv) {
             while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = 0;
             int blank = !ok || n == 0;
             if (blank && have) {
-                got g = {.n = 0};
+                got g = {.n = 0, .issues = ""};
                 parley_coder_reset_options(c);
                 for (int k = 0; k < nopts; k++) parley_coder_option(c, opts[k], &e);
                 parley_doc doc = {.id = "spec", .date = date};
@@ -101,6 +103,7 @@ int main(int argc, char **argv) {
                 qsort(exp, (size_t)nexp, sizeof exp[0], cmp);
                 int good = g.n == nexp;
                 for (int k = 0; good && k < nexp; k++) good = !strcmp(g.items[k], exp[k]);
+                if (want_issues[0] && strcmp(want_issues, g.issues)) good = 0;
                 if (good) pass++;
                 else {
                     fail++;
@@ -110,16 +113,19 @@ int main(int argc, char **argv) {
                     printf("\n  got: ");
                     for (int k = 0; k < g.n; k++) printf(" [%s]", g.items[k]);
                     if (!g.n) printf(" none");
+                    if (want_issues[0]) printf("  issues want [%s] got [%s]", want_issues, g.issues);
                     printf("\n");
                 }
                 have = 0;
                 nexp = 0;
+                want_issues[0] = 0;
             }
             if (!ok) break;
             if (blank || line[0] == '#') continue;
             if (!strncmp(line, "@date ", 6)) { date = parley_parse_date(line + 6, strlen(line + 6)); continue; }
             if (!strncmp(line, "@set ", 5)) { if (nopts < 8) snprintf(opts[nopts++], 128, "%.120s", line + 5); continue; }
             if (!strcmp(line, "@reset")) { nopts = 0; continue; }
+            if (!strncmp(line, "-> issues ", 10)) { snprintf(want_issues, sizeof want_issues, "%.200s", line + 10); continue; }
             if (!strncmp(line, "->", 2)) {
                 const char *v = line + 2;
                 while (*v == ' ') v++;

@@ -1256,7 +1256,7 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
             vcode vc = best ? best->code : (ph->has_own ? ph->own : vb->code);
             if (vc.flags & VC_DISCARD) { S.discard = 1; stop_sentence = 1; break; }
             if (vc.flags & VC_COMPLEX) { S.complex = 1; S.complex_why = "complex pattern"; stop_sentence = 1; break; }
-            if ((vc.flags & VC_NULL) || !vc.c1) continue;
+            if ((vc.flags & VC_NULL) || (!vc.c1 && !(vc.flags & VC_PASSIVE))) continue;
             /* parley: plain negation cancels the event unless the pattern
              * itself spells out the negation */
             int negated = 0;
@@ -1355,6 +1355,11 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
                 int by = (ve < m.nlive && c->ti.v[m.live[ve]].type == T_BY) ||
                          (ve + 1 < m.nlive && c->ti.v[m.live[ve + 1]].type == T_BY && c->ti.v[m.live[ve]].type == T_NONE);
                 if (aux && by) { int t = pe.src; pe.src = pe.tgt; pe.tgt = t; pe.passive = 1; }
+            }
+            /* PETRARCH-2 [active:passive] codes: the clause's voice picks one */
+            if (pe.code.flags & VC_PASSIVE) {
+                if (pe.passive && pe.code.c2) pe.code.c1 = pe.code.c2;
+                if (!pe.code.c1) continue;
             }
             if (o->def_src[0] && o->def_src_prior) {
                 int prior = 0;

@@ -267,18 +267,24 @@ static parley_dialect sniff_dialect(parley_dict_kind kind, const char *name, con
     (void)kind;
     size_t scan = len < 200000 ? len : 200000;
     const char *p = data, *e = data + scan;
-    int petr1 = 0, petr2 = 0, tabari = 0;
+    int petr1 = 0, petr2 = 0, tabari = 0, pats = 0;
     while (p < e) {
         const char *nl = memchr(p, '\n', (size_t)(e - p));
         if (!nl) nl = e;
         if (nl - p >= 4 && !strncmp(p, "--- ", 4)) petr1++;
-        if (nl - p >= 2 && p[0] == '-' && p[1] == ' ' && memchr(p, '(', (size_t)(nl - p))) petr2++;
+        if (nl - p >= 2 && p[0] == '-' && p[1] == ' ') {
+            pats++;
+            /* the comment part does not count */
+            const char *h = memchr(p, '#', (size_t)(nl - p));
+            const char *q = h ? h : nl;
+            if (memchr(p, '(', (size_t)(q - p)) || (memchr(p, '{', (size_t)(q - p)) && !memchr(p, '|', (size_t)(q - p)))) petr2++;
+        }
         if (nl - p >= 9 && (!strncmp(p, "<SYNSETS>", 9) || !strncmp(p, "~~FINISH", 8))) tabari++;
         p = nl + 1;
     }
     if (petr1) {
         /* PETRARCH-2 writes noun phrases in { } and prepositions in ( ). */
-        return petr2 > 50 ? PARLEY_DIALECT_PETRARCH2 : PARLEY_DIALECT_PETRARCH1;
+        return pats && petr2 * 10 >= pats ? PARLEY_DIALECT_PETRARCH2 : PARLEY_DIALECT_PETRARCH1;
     }
     if (tabari) return PARLEY_DIALECT_TABARI;
     size_t nl = strlen(name);

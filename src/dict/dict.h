@@ -26,6 +26,7 @@ enum {
     VC_DOMINANT = 16,   /* [111!] wins over non-dominant events    */
     VC_PAIRED = 32,     /* [032:033]                               */
     VC_TIME = 64,       /* <TIME> shift: c1 holds the day offset   */
+    VC_PASSIVE = 128,   /* PETRARCH-2 [active:passive]: c2 codes passive clauses */
 };
 typedef struct vcode { uint32_t c1, c2; int32_t shift; uint8_t flags; } vcode; /* c1,c2: ids in dict->codes */
 

@@ -407,7 +407,7 @@ parley_status dict_read_verbs(rd *r, parley_dialect dialect) {
             memset(&vc, 0, sizeof vc);
             vc.flags = VC_NULL;
             if (split_code(t, tn, &tl, &c, &cl) == 1 && !dict_parse_vcode(r, c, cl, &vc)) { rd_problem(r, "bad code in block header"); vc.flags = VC_NULL; }
-            if (petr2 && (vc.flags & VC_PAIRED)) vc.flags &= (uint8_t)~VC_PAIRED; /* [active:passive] */
+            if (petr2 && (vc.flags & VC_PAIRED)) vc.flags = (uint8_t)((vc.flags & ~VC_PAIRED) | VC_PASSIVE); /* [active:passive] */
             block_code = vc;
             cur = new_verb(r, &vc, (uint8_t)(section == 1 || section == 2 ? section : 0));
             block_has_verb = 0;
@@ -458,9 +458,9 @@ parley_status dict_read_verbs(rd *r, parley_dialect dialect) {
                 if (!dict_parse_vcode(r, c + 1, cl - 1, &vc)) { rd_problem(r, "bad code [%.*s]", (int)cl, c); continue; }
                 vc.c2 = vc.c1;
                 vc.c1 = 0;
-                vc.flags |= VC_NULL;
+                vc.flags |= VC_PASSIVE;
             } else if (!dict_parse_vcode(r, c, cl, &vc)) { rd_problem(r, "bad code [%.*s]", (int)cl, c); continue; }
-            if (petr2 && (vc.flags & VC_PAIRED)) vc.flags &= (uint8_t)~VC_PAIRED;
+            if (petr2 && (vc.flags & VC_PAIRED)) vc.flags = (uint8_t)((vc.flags & ~VC_PAIRED) | VC_PASSIVE);
             pattern p;
             if (!build_pattern(r, t + 1, tl, &vc, petr2, &p)) continue;
             P_PUSH(r->d->verbs.v[cur].pats, p);
@@ -482,7 +482,7 @@ parley_status dict_read_verbs(rd *r, parley_dialect dialect) {
         int has_code = 0;
         if (sc == 1) {
             if (!dict_parse_vcode(r, c, cl, &vc)) { rd_problem(r, "bad code [%.*s]", (int)cl, c); continue; }
-            if (petr2 && (vc.flags & VC_PAIRED)) vc.flags &= (uint8_t)~VC_PAIRED;
+            if (petr2 && (vc.flags & VC_PAIRED)) vc.flags = (uint8_t)((vc.flags & ~VC_PAIRED) | VC_PASSIVE);
             has_code = 1;
         }
         const char *brace = memchr(t, '{', tl);
