@@ -44,7 +44,17 @@ $(BUILD)/data/lexicon.tsv: tools/build-lexicon.sh
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/cli/parley.d
 
-.PHONY: all clean test asan accuracy bench
+.PHONY: all clean test asan accuracy bench fuzz
+
+# libFuzzer targets (clang, ASan+UBSan).  make fuzz FUZZ_SECONDS=60
+FUZZ_SECONDS ?= 60
+FUZZERS := dict coder input options
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+build-fuzz/fuzz_%: fuzz/fuzz_%.c $(LIB_SRC) $(wildcard src/*/*.h) include/parley.h
+	@mkdir -p build-fuzz
+	clang $(WARN) $(FUZZ_CFLAGS) $(CPPFLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS) -lm
+fuzz: $(FUZZERS:%=build-fuzz/fuzz_%)
+	sh fuzz/run.sh $(FUZZ_SECONDS)
 clean:
 	rm -rf build build-asan
 

@@ -108,7 +108,12 @@ static int closed_class(const token *t);
 static const cache_ent *lex_lookup(parley_coder *c, const token *t) {
     const parley_dict *d = c->d;
     uint64_t h = p_hash(t->s, t->len);
-    if (!c->cache_cap) { c->cache_cap = 1 << 15; c->cache = p_xcalloc(c->cache_cap, sizeof *c->cache); }
+    if (!c->cache_cap) {
+        c->cache_cap = 1 << 15;
+        c->cache = p_xcalloc(c->cache_cap, sizeof *c->cache);
+        /* the pool is never NULL, so "pool + offset" is always defined */
+        c->cache_pool.v = p_grow(c->cache_pool.v, &c->cache_pool.cap, 1024, sizeof(uint32_t));
+    }
     size_t mask = c->cache_cap - 1, i = (size_t)h & mask;
     for (;;) {
         cache_ent *e = &c->cache[i];
@@ -180,9 +185,10 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t) {
 }
 
 static const uint32_t *candidates(parley_coder *c, const token *t, uint32_t *count) {
+    static const uint32_t none[1] = {0};
     const cache_ent *e = lex_lookup(c, t);
     *count = e->n;
-    return c->cache_pool.v + e->off;
+    return e->n ? c->cache_pool.v + e->off : none;
 }
 
 /* Matches the rest of phrase ph from token i.  Words joined by '_' must be

@@ -154,9 +154,9 @@ parley_status dict_read_actors(rd *r, int agents_mode) {
         tn = strip_comment(t, tn);
         if (!tn) continue;
         if (t[0] == '<') {
-            if (!strncmp(t, "<NOUN>", 6)) { pending_flush(r, &pd); section = 1; }
-            else if (!strncmp(t, "<ADJECTIVE>", 11)) { pending_flush(r, &pd); section = 2; }
-            else if (!strncmp(t, "</NOUN>", 7) || !strncmp(t, "</ADJECTIVE>", 12)) section = 0;
+            if (P_STARTS(t, tn, "<NOUN>")) { pending_flush(r, &pd); section = 1; }
+            else if (P_STARTS(t, tn, "<ADJECTIVE>")) { pending_flush(r, &pd); section = 2; }
+            else if (P_STARTS(t, tn, "</NOUN>") || P_STARTS(t, tn, "</ADJECTIVE>")) section = 0;
             else rd_problem(r, "unknown section tag '%.*s'", (int)tn, t);
             continue;
         }

@@ -398,7 +398,7 @@ parley_status dict_read_verbs(rd *r, parley_dialect dialect) {
         if (t[0] == '#' || (!petr && (t[0] == '/' || t[0] == ';'))) continue;
         /* The PETRARCH-1 block header is "--- LABEL [code] ---": check it
          * before stripping, since the trailing "---" is not a comment. */
-        if (petr && tn >= 4 && !strncmp(t, "---", 3) && t[3] != ']') {
+        if (petr && tn >= 4 && P_STARTS(t, tn, "---") && t[3] != ']') {
             syn_close(r->d, &sb);
             size_t tl;
             const char *c;
@@ -415,13 +415,13 @@ parley_status dict_read_verbs(rd *r, parley_dialect dialect) {
         }
         tn = strip_comment_v(t, tn, petr);
         if (!tn) continue;
-        if (tn >= 4 && !strncmp(t, "<!--", 4)) continue; /* XML-style comment lines */
+        if (tn >= 4 && P_STARTS(t, tn, "<!--")) continue; /* XML-style comment lines */
         if (t[0] == '<') {
             syn_close(r->d, &sb);
-            if (!strncmp(t, "<SYNSETS>", 9) || !strncmp(t, "<SYNSET>", 8)) section = 3;
-            else if (!strncmp(t, "<TIME>", 6)) { section = 1; r->d->has_time = 1; }
-            else if (!strncmp(t, "<ATTRIB>", 8)) section = 2;
-            else if (t[1] == '/') section = 0;
+            if (P_STARTS(t, tn, "<SYNSETS>") || P_STARTS(t, tn, "<SYNSET>")) section = 3;
+            else if (P_STARTS(t, tn, "<TIME>")) { section = 1; r->d->has_time = 1; }
+            else if (P_STARTS(t, tn, "<ATTRIB>")) section = 2;
+            else if (tn > 1 && t[1] == '/') section = 0;
             else rd_problem(r, "unknown section tag '%.*s'", (int)tn, t);
             cur = -1;
             continue;

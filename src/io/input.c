@@ -278,7 +278,10 @@ int read_petrarch_xml(const char *path, const input_opts *io, doc_fn fn, void *u
             xmlChar *id = xmlGetProp(k, (const xmlChar *)"id"), *date = xmlGetProp(k, (const xmlChar *)"date");
             xmlChar *text = NULL;
             for (xmlNode *t = k->children; t; t = t->next)
-                if (t->type == XML_ELEMENT_NODE && !xmlStrcmp(t->name, (const xmlChar *)"Text")) text = xmlNodeGetContent(t);
+                if (t->type == XML_ELEMENT_NODE && !xmlStrcmp(t->name, (const xmlChar *)"Text")) {
+                    xmlFree(text); /* a second <Text> replaces the first */
+                    text = xmlNodeGetContent(t);
+                }
             const char *sid = id ? (const char *)id : "?";
             if (!text || !*text) {
                 char msg[200];

@@ -12,6 +12,8 @@
 #include "parley.h"
 
 #define P_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+/* Does the (not NUL-terminated) span s[0..n) start with the literal lit? */
+#define P_STARTS(s, n, lit) ((n) >= sizeof(lit) - 1 && !memcmp((s), (lit), sizeof(lit) - 1))
 
 /* Growable array of T: struct { T *v; size_t n, cap; }.  Push never fails
  * silently: it aborts on OOM, since every caller would otherwise have to

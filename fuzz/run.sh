@@ -1,0 +1,19 @@
+#!/bin/sh
+# Runs every libFuzzer target for SECONDS each on its seed corpus (which
+# holds the regressions found so far); fails on the first crash, leak or
+# sanitizer report.  usage: sh fuzz/run.sh SECONDS
+S=${1:-60}
+rc=0
+for f in dict coder input options; do
+  mkdir -p build-fuzz/corpus-$f
+  ./build-fuzz/fuzz_$f -max_total_time=$S -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+      -print_final_stats=1 -artifact_prefix=build-fuzz/ build-fuzz/corpus-$f fuzz/corpus/$f > build-fuzz/$f.log 2>&1
+  r=$?
+  n=$(sed -n 's/^stat::number_of_executed_units: *//p' build-fuzz/$f.log)
+  if [ $r -eq 0 ] && ! grep -q "runtime error\|ERROR: AddressSanitizer\|ERROR: LeakSanitizer" build-fuzz/$f.log; then
+    echo "fuzz $f: ${n:-?} executions in $S s, no crashes"
+  else
+    echo "fuzz $f: FAILED (exit $r)"; grep -E "runtime error|ERROR|SUMMARY" build-fuzz/$f.log | head -5; rc=1
+  fi
+done
+exit $rc
