@@ -16,7 +16,7 @@ T=$(mktemp -d); trap 'rm -rf $T' EXIT
 i=0; while [ $i -lt "$REP" ]; do cat "$C"; i=$((i+1)); done > $T/corpus.jsonl
 N=$(wc -l < $T/corpus.jsonl); MB=$(( $(wc -c < $T/corpus.jsonl) / 1048576 ))
 echo '{"id":"x","text":"x"}' > $T/one.jsonl
-PHX="--verbs $D/CAMEO.verbpatterns.150430.txt --actors $D/Phoenix.Countries.actors.txt,$D/Phoenix.International.actors.txt,$D/Phoenix.MilNonState.actors.txt --agents $D/Phoenix.agents.txt --discards $D/Phoenix.discards.txt"
+PHX="--no-defaults --verbs $D/CAMEO.verbpatterns.150430.txt --actors $D/Phoenix.Countries.actors.txt,$D/Phoenix.International.actors.txt,$D/Phoenix.MilNonState.actors.txt --agents $D/Phoenix.agents.txt --discards $D/Phoenix.discards.txt"
 # median wall time and max RSS (KB) of a command over RUNS runs
 measure() {
   : > $T/times

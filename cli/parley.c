@@ -37,6 +37,8 @@ static const char *usage_text =
     "  --verbs FILE[,FILE...]   --actors FILE[,FILE...]   --agents FILE[,FILE...]\n"
     "  --discards FILE[,...]    --issues FILE[,...]       --options FILE\n"
     "  --dialect auto|tabari|petrarch1|petrarch2          --strict\n"
+    "  --no-defaults            load only the files named (kinds not named otherwise\n"
+    "                           come from the shipped set)\n"
     "  --dict-dir DIR           shipped dictionaries from DIR (default: found next to the binary)\n"
     "\n"
     "code options:\n"
@@ -55,7 +57,7 @@ static const char *usage_text =
 typedef struct cli {
     const char *verbs, *actors, *agents, *discards, *issues, *options_file, *dict_dir;
     parley_dialect dialect;
-    int strict, quiet, code_all, jobs;
+    int strict, quiet, code_all, jobs, no_defaults;
     const char *in, *out_fmt, *out_path;
     int32_t date;
     const char *sets[32]; int nsets;
@@ -192,18 +194,20 @@ static parley_dict *load_dicts(cli *c) {
     parley_dict_set_strict(d, c->strict);
     char buf[PATH_MAX];
     const char *dir = find_dict_dir(c, buf, sizeof buf);
-    int explicit = c->verbs || c->actors;
+    /* each kind not named on the command line comes from the shipped set,
+     * unless --no-defaults asks for exactly the named files */
+    int dflt = !c->no_defaults;
     int rc = 0;
     if (c->verbs) rc |= load_list(d, PARLEY_DICT_VERBS, c->verbs, c->dialect);
-    else if (!explicit) rc |= load_dir(d, PARLEY_DICT_VERBS, dir, "verbs", ".verbs") == -1;
+    else if (dflt) rc |= load_dir(d, PARLEY_DICT_VERBS, dir, "verbs", ".verbs") == -1;
     if (c->actors) rc |= load_list(d, PARLEY_DICT_ACTORS, c->actors, c->dialect);
-    else if (!explicit) rc |= load_dir(d, PARLEY_DICT_ACTORS, dir, "actors", ".actors") == -1;
+    else if (dflt) rc |= load_dir(d, PARLEY_DICT_ACTORS, dir, "actors", ".actors") == -1;
     if (c->agents) rc |= load_list(d, PARLEY_DICT_AGENTS, c->agents, c->dialect);
-    else if (!explicit) rc |= load_dir(d, PARLEY_DICT_AGENTS, dir, "agents", ".agents") == -1;
+    else if (dflt) rc |= load_dir(d, PARLEY_DICT_AGENTS, dir, "agents", ".agents") == -1;
     if (c->discards) rc |= load_list(d, PARLEY_DICT_DISCARDS, c->discards, c->dialect);
-    else if (!explicit) rc |= load_dir(d, PARLEY_DICT_DISCARDS, dir, "discards", ".discards") == -1;
+    else if (dflt) rc |= load_dir(d, PARLEY_DICT_DISCARDS, dir, "discards", ".discards") == -1;
     if (c->issues) rc |= load_list(d, PARLEY_DICT_ISSUES, c->issues, c->dialect);
-    else if (!explicit) rc |= load_dir(d, PARLEY_DICT_ISSUES, dir, "issues", ".issues") == -1;
+    else if (dflt) rc |= load_dir(d, PARLEY_DICT_ISSUES, dir, "issues", ".issues") == -1;
     if (c->options_file) rc |= load_list(d, PARLEY_DICT_OPTIONS, c->options_file, PARLEY_DIALECT_TABARI);
     /* the lexicon (built next to the binary) and the CAMEO ontology */
     char path[PATH_MAX + 64];
@@ -707,6 +711,7 @@ int main(int argc, char **argv) {
         }
         if (!strcmp(a, "--set") && i + 1 < argc) { if (c.nsets < 32) c.sets[c.nsets++] = argv[++i]; continue; }
         if (!strcmp(a, "--strict")) { c.strict = 1; continue; }
+        if (!strcmp(a, "--no-defaults")) { c.no_defaults = 1; continue; }
         if (!strcmp(a, "--directed")) { c.directed = 1; continue; }
         if (!strcmp(a, "--one-a-day")) { c.one_a_day = 1; continue; }
         if (!strcmp(a, "--window") && i + 1 < argc) { c.window = atoi(argv[++i]); continue; }

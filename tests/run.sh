@@ -35,7 +35,7 @@ if [ -d "$SHARED/peers" ]; then
   check "PETRARCH unit tests >= 80 %" floor $SHARED/peers/petrarch2/petrarch2/data/text/PETR.UnitTest.records.xml 80
   D=$SHARED/peers/petrarch2/petrarch2/data/dictionaries
   phoenix() {
-    $P code --verbs $D/CAMEO.verbpatterns.150430.txt \
+    $P code --no-defaults --verbs $D/CAMEO.verbpatterns.150430.txt \
       --actors $D/Phoenix.Countries.actors.txt,$D/Phoenix.International.actors.txt,$D/Phoenix.MilNonState.actors.txt \
       --agents $D/Phoenix.agents.txt --discards $D/Phoenix.discards.txt --issues $D/Phoenix.IssueCoding.txt \
       --in petrxml $SHARED/peers/petrarch2/petrarch2/data/text/GigaWord.sample.PETR.xml > /tmp/parley-phoenix.$$ 2>/tmp/parley-phoenix-err.$$

@@ -511,6 +511,40 @@ static int actor_units(sent *S) {
     return (int)c->units.n;
 }
 
+/* parley: "Syrian President Ahmed al-Sharaa", "Hamas leader Yahya Sinwar":
+ * a unit right before a named actor of the same country is its title, and
+ * the name (with its dated role) decides the code.  "Israel-Syria talks"
+ * (two countries) stays two actors.  Off in TABARI mode, which keeps them
+ * apart. */
+static void merge_titles(sent *S) {
+    parley_coder *c = S->c;
+    if (c->opts.tabari_compat || c->units.n < 2) return;
+    size_t w = 0;
+    for (size_t k = 0; k < c->units.n; k++) {
+        unit *u = &c->units.v[k];
+        if (w > 0) {
+            unit *prev = &c->units.v[w - 1];
+            if (prev->end == u->start && prev->actor != UINT32_MAX && u->actor != UINT32_MAX && strlen(prev->code) >= 3 &&
+                strlen(u->code) >= 3 && !strncmp(prev->code, u->code, 3)) {
+                /* the name wins unless the title says more ("Bree Prime
+                 * Minister Romendacil": BREGOV over the bare BRE) */
+                if (strlen(u->code) >= strlen(prev->code)) {
+                    int start = prev->start;
+                    *prev = *u;
+                    prev->start = start;
+                } else prev->end = u->end;
+                continue;
+            }
+        }
+        if (w != k) c->units.v[w] = *u;
+        w++;
+    }
+    c->units.n = w;
+    for (int j = 0; j < S->n; j++) c->ti.v[j].unit = -1;
+    for (size_t k = 0; k < c->units.n; k++)
+        for (int j = c->units.v[k].start; j < c->units.v[k].end; j++) c->ti.v[j].unit = (int16_t)k;
+}
+
 /* Compound actors (TABARI 7.5): np (, np)* and np, with np = actor unit
  * preceded by any determiners / adjectives. */
 static void compounds(sent *S) {
@@ -1145,6 +1179,7 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
     if (S.discard) { if (fate) *fate = PARLEY_FATE_DISCARD; return PARLEY_OK; }
     actor_units(&S);
     if (S.discard) { if (fate) *fate = PARLEY_FATE_DISCARD; return PARLEY_OK; }
+    merge_titles(&S);
     compounds(&S);
     int ncomma = delete_commas(&S);
     build_slots(&S);

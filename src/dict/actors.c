@@ -236,10 +236,12 @@ parley_status dict_read_agents(rd *r) {
         if (tn && (t[0] == '#' || t[0] == '/' || t[0] == ';')) continue;
         tn = strip_comment(t, tn);
         if (!tn) continue;
-        if (t[0] == '!') {
-            const char *eq = memchr(t, '=', tn);
-            const char *b2 = memchr(t + 1, '!', tn - 1);
-            if (!eq || !b2 || b2 > eq) { rd_problem(r, "bad substitution set line"); continue; }
+        /* "!NAME! = A, B" defines a set; "!NAME!_OF_STATE [~GOV]" uses one */
+        const char *b2 = t[0] == '!' && tn > 1 ? memchr(t + 1, '!', tn - 1) : NULL;
+        const char *after = b2 ? b2 + 1 : NULL;
+        while (after && after < t + tn && (*after == ' ' || *after == '\t')) after++;
+        if (b2 && after < t + tn && *after == '=') {
+            const char *eq = after;
             subst sb;
             memset(&sb, 0, sizeof sb);
             size_t nl = (size_t)(b2 - t + 1);

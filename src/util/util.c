@@ -53,12 +53,33 @@ void p_buf_printf(p_buf *b, const char *fmt, ...) {
     va_end(ap);
     b->n += (size_t)n;
 }
+/* Length of a valid UTF-8 sequence at s (1..4), 0 when invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n) {
+    unsigned c = s[0];
+    size_t k = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 && c >= 0xC2 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 && c <= 0xF4 ? 4 : 0;
+    if (!k || k > n) return 0;
+    for (size_t i = 1; i < k; i++) if ((s[i] & 0xC0) != 0x80) return 0;
+    if (k == 3 && ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0))) return 0; /* overlong, surrogates */
+    if (k == 4 && ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))) return 0;
+    return k;
+}
+
+/* JSON string; invalid UTF-8 (old dictionaries are Latin-1 here and there)
+ * becomes U+FFFD so the output is always valid JSON. */
 void p_buf_json_str(p_buf *b, const char *s, size_t n) {
     static const char hex[] = "0123456789abcdef";
     p_buf_putc(b, '"');
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) {
+            size_t k = utf8_len((const unsigned char *)s + i, n - i);
+            if (k) { i += k - 1; continue; }
+            p_buf_put(b, s + run, i - run);
+            p_buf_put(b, "\\ufffd", 6);
+            run = i + 1;
+            continue;
+        }
         if (c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&') continue;
         p_buf_put(b, s + run, i - run);
         run = i + 1;

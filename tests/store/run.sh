@@ -6,7 +6,7 @@ B=${1:-build}
 P=$B/parley
 T=$(mktemp -d)
 trap 'rm -rf $T' EXIT
-DICT="--verbs tests/spec/middle-earth.verbs --actors tests/spec/middle-earth.actors --agents tests/spec/middle-earth.agents"
+DICT="--no-defaults --verbs tests/spec/middle-earth.verbs --actors tests/spec/middle-earth.actors --agents tests/spec/middle-earth.agents"
 $P ingest -q --db $T/s.db $DICT tests/store/dedupe.jsonl
 counts() { sqlite3 $T/s.db "SELECT (SELECT count(*) FROM events),(SELECT count(*) FROM mentions),(SELECT count(*) FROM documents),(SELECT group_concat(num_mentions||'/'||num_articles||'/'||num_sources) FROM event_counts)"; }
 first=$(counts)
