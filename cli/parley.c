@@ -245,41 +245,89 @@ static void ob_put(outbuf *o, const char *s, size_t n) {
     o->n += n;
 }
 
+/* Results of one worker for one batch.  Each worker has two, so it can code
+ * batch k+1 while the main thread writes (or stores) batch k. */
+typedef struct kept_event { size_t doc; parley_event ev; } kept_event;
+typedef struct wres {
+    outbuf out;                         /* JSON lines, or kept strings (ingest) */
+    kept_event *kept; size_t nkept, capkept;
+    const parley_doc *docs; size_t ndocs;
+} wres;
+
 typedef struct worker {
     cli *c;
     const parley_dict *d;
     parley_coder *coder;
-    outbuf out;
     char *jb; size_t jl, jc;
     long events, bad;
-    const parley_doc *docs; size_t ndocs;
+    int keep;                           /* ingest: keep events instead of printing */
+    wres res[2]; int ri;                /* ri: the one being filled */
+    size_t cur_doc;
 } worker;
+
+/* ingest: strings are copied into the result buffer; pointers hold
+ * offset+1 until the buffer stops moving */
+static const char *keep_str(wres *r, const char *s) {
+    if (!s) return NULL;
+    size_t off = r->out.n;
+    ob_put(&r->out, s, strlen(s) + 1);
+    return (const char *)(uintptr_t)(off + 1);
+}
+static const char *unkeep(const wres *r, const char *p) { return p ? r->out.s + ((uintptr_t)p - 1) : NULL; }
 
 static int on_event(void *ud, const parley_event *ev) {
     worker *w = ud;
+    wres *r = &w->res[w->ri];
     w->events++;
+    if (w->keep) {
+        if (r->nkept == r->capkept) {
+            r->capkept = r->capkept ? r->capkept * 2 : 1024;
+            r->kept = realloc(r->kept, r->capkept * sizeof *r->kept);
+            if (!r->kept) { fputs("parley: out of memory\n", stderr); exit(EX_IO); }
+        }
+        kept_event *k = &r->kept[r->nkept++];
+        k->doc = w->cur_doc;
+        k->ev = *ev;
+        k->ev.doc_id = keep_str(r, ev->doc_id);
+        k->ev.source = keep_str(r, ev->source);
+        k->ev.target = keep_str(r, ev->target);
+        k->ev.code = keep_str(r, ev->code);
+        k->ev.source_text = keep_str(r, ev->source_text);
+        k->ev.target_text = keep_str(r, ev->target_text);
+        k->ev.verb_text = keep_str(r, ev->verb_text);
+        k->ev.sentence_text = keep_str(r, ev->sentence_text);
+        k->ev.issues = keep_str(r, ev->issues);
+        k->ev.why = keep_str(r, ev->why);
+        k->ev.publisher = keep_str(r, ev->publisher);
+        k->ev.url = keep_str(r, ev->url);
+        return 0;
+    }
     if (w->c->out_fmt && !strcmp(w->c->out_fmt, "tsv")) {
         /* PETRARCH evts: date, source, target, code, ids, issues */
         char line[1024];
         int n = snprintf(line, sizeof line, "%08d\t%s\t%s\t%s\t%s-%d\t%s\n", ev->date, ev->source ? ev->source : "---",
                          ev->target ? ev->target : "---", ev->code, ev->doc_id, ev->sentence, ev->issues ? ev->issues : "");
-        if (n > 0) ob_put(&w->out, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+        if (n > 0) ob_put(&r->out, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
         return 0;
     }
     w->jl = 0;
     parley_event_json(w->d, ev, &w->jb, &w->jl, &w->jc);
-    ob_put(&w->out, w->jb, w->jl);
-    ob_put(&w->out, "\n", 1);
+    ob_put(&r->out, w->jb, w->jl);
+    ob_put(&r->out, "\n", 1);
     return 0;
 }
 
 static void *work(void *arg) {
     worker *w = arg;
-    for (size_t i = 0; i < w->ndocs; i++) {
+    wres *r = &w->res[w->ri];
+    r->nkept = 0;
+    r->out.n = 0;
+    for (size_t i = 0; i < r->ndocs; i++) {
         parley_error e;
-        if (parley_code_document(w->coder, &w->docs[i], on_event, w, NULL, &e) != PARLEY_OK) {
+        w->cur_doc = i;
+        if (parley_code_document(w->coder, &r->docs[i], on_event, w, NULL, &e) != PARLEY_OK) {
             char msg[800];
-            snprintf(msg, sizeof msg, "document %.200s: %.500s", w->docs[i].id ? w->docs[i].id : "?", e.message);
+            snprintf(msg, sizeof msg, "document %.200s: %.500s", r->docs[i].id ? r->docs[i].id : "?", e.message);
             diag(w->c, NULL, 0, msg);
             w->bad++;
         }
@@ -293,30 +341,70 @@ typedef struct run {
     cli *c;
     const parley_dict *d;
     FILE *out;
-    int nthreads;
+    int nthreads, threaded;
     worker *w;
     bbuf buf[2];        /* reading fills one while the workers code the other */
-    int cur, pending;
+    int cur, running, ready;
     pthread_t th[64];
     long docs_total;
+    parley_store *store;                /* ingest: events go here */
+    long stored, skipped, store_bad;
 } run;
 
 #define BATCH_DOCS 4096
 #define BATCH_BYTES (8u << 20)
 
-static void finish_pending(run *r) {
-    if (!r->pending) return;
+/* Writes (or stores) the finished results, in input order. */
+static void drain(run *r) {
+    if (!r->ready) return;
     for (int t = 0; t < r->nthreads; t++) {
-        if (r->nthreads > 1) pthread_join(r->th[t], NULL);
-        fwrite(r->w[t].out.s, 1, r->w[t].out.n, r->out);
+        worker *w = &r->w[t];
+        wres *res = &w->res[w->ri ^ 1];
+        if (!r->store) { fwrite(res->out.s, 1, res->out.n, r->out); continue; }
+        for (size_t k = 0; k < res->nkept; k++) {
+            parley_event *e = &res->kept[k].ev;
+            e->doc_id = unkeep(res, e->doc_id); e->source = unkeep(res, e->source); e->target = unkeep(res, e->target);
+            e->code = unkeep(res, e->code); e->source_text = unkeep(res, e->source_text); e->target_text = unkeep(res, e->target_text);
+            e->verb_text = unkeep(res, e->verb_text); e->sentence_text = unkeep(res, e->sentence_text); e->issues = unkeep(res, e->issues);
+            e->why = unkeep(res, e->why); e->publisher = unkeep(res, e->publisher); e->url = unkeep(res, e->url);
+        }
+        size_t k = 0;
+        for (size_t i = 0; i < res->ndocs; i++) {
+            size_t a = k;
+            while (k < res->nkept && res->kept[k].doc == i) k++;
+            parley_event *evs = malloc((k - a + 1) * sizeof *evs);
+            if (!evs) { fputs("parley: out of memory\n", stderr); exit(EX_IO); }
+            for (size_t q = a; q < k; q++) evs[q - a] = res->kept[q].ev;
+            parley_error e;
+            int n = 0;
+            if (parley_store_put(r->store, r->d, &res->docs[i], evs, k - a, &n, &e) != PARLEY_OK) {
+                char msg[800];
+                snprintf(msg, sizeof msg, "document %.200s: %.500s", res->docs[i].id, e.message);
+                diag(r->c, NULL, 0, msg);
+                r->store_bad++;
+            } else if (n < 0) r->skipped++;
+            else r->stored += n;
+            free(evs);
+        }
     }
-    r->pending = 0;
+    r->ready = 0;
+}
+
+/* Waits for the running batch; its results become the ready ones. */
+static void join_running(run *r) {
+    if (!r->running) return;
+    for (int t = 0; t < r->nthreads; t++) {
+        if (r->threaded) pthread_join(r->th[t], NULL);
+        r->w[t].ri ^= 1;
+    }
+    r->running = 0;
+    r->ready = 1;
 }
 
 static void flush_batch(run *r) {
     bbuf *b = &r->buf[r->cur];
     if (!b->ndocs) return;
-    finish_pending(r);
+    join_running(r);
     /* the strings were appended to one buffer: turn offsets into pointers */
     for (size_t i = 0; i < b->ndocs; i++) {
         parley_doc *d = &b->docs[i];
@@ -330,15 +418,17 @@ static void flush_batch(run *r) {
     size_t per = (b->ndocs + (size_t)nt - 1) / (size_t)nt;
     for (int t = 0; t < nt; t++) {
         worker *w = &r->w[t];
+        wres *res = &w->res[w->ri];
         size_t a = (size_t)t * per, e = a + per < b->ndocs ? a + per : b->ndocs;
-        w->docs = a < b->ndocs ? b->docs + a : NULL;
-        w->ndocs = a < b->ndocs ? e - a : 0;
-        w->out.n = 0;
-        if (nt == 1) work(w);
+        res->docs = a < b->ndocs ? b->docs + a : NULL;
+        res->ndocs = a < b->ndocs ? e - a : 0;
+        if (!r->threaded) work(w);
         else pthread_create(&r->th[t], NULL, work, w);
     }
-    r->pending = 1;
-    if (nt == 1) finish_pending(r);
+    r->running = 1;
+    /* the previous batch is written while this one is coded */
+    drain(r);
+    if (!r->threaded) { join_running(r); drain(r); }
     r->cur ^= 1;
     r->buf[r->cur].ndocs = 0;
     r->buf[r->cur].slen = 0;
@@ -398,7 +488,7 @@ static int32_t today(void) {
     return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }
 
-static int cmd_code(cli *c, int nfiles, char **files) {
+static int code_run(cli *c, int nfiles, char **files, parley_store *store) {
     parley_dict *d = load_dicts(c);
     if (!d) return EX_DICT;
     long dict_bad = c->diags;
@@ -406,7 +496,9 @@ static int cmd_code(cli *c, int nfiles, char **files) {
     memset(&r, 0, sizeof r);
     r.c = c;
     r.d = d;
+    r.store = store;
     r.nthreads = c->jobs > 0 ? (c->jobs > 64 ? 64 : c->jobs) : 1;
+    r.threaded = r.nthreads > 1 || store;
     r.w = calloc((size_t)r.nthreads, sizeof *r.w);
     int32_t date = c->date ? c->date : today();
     char dl[64];
@@ -417,6 +509,7 @@ static int cmd_code(cli *c, int nfiles, char **files) {
         w->c = c;
         w->d = d;
         w->coder = parley_coder_new(d);
+        w->keep = store != NULL;
         parley_coder_set_diag(w->coder, diag, c);
         if (c->code_all) parley_coder_option(w->coder, "code_all = true", &e);
         for (int i = 0; i < c->nsets; i++)
@@ -446,24 +539,35 @@ static int cmd_code(cli *c, int nfiles, char **files) {
         if (f != stdin) fclose(f);
     }
     flush_batch(&r);
-    finish_pending(&r);
+    join_running(&r);
+    drain(&r);
     long events = 0;
     for (int t = 0; t < r.nthreads; t++) {
         events += r.w[t].events;
         bad += r.w[t].bad;
         parley_coder_free(r.w[t].coder);
-        free(r.w[t].out.s);
+        for (int k = 0; k < 2; k++) { free(r.w[t].res[k].out.s); free(r.w[t].res[k].kept); }
         free(r.w[t].jb);
     }
     if (r.out != stdout) { if (fclose(r.out) != 0) rc = EX_IO; }
     else if (fflush(stdout) != 0) rc = EX_IO;
-    if (!c->quiet) fprintf(stderr, "parley: %ld documents, %ld events, %ld bad documents, %ld dictionary problems\n", r.docs_total, events, bad, dict_bad);
+    if (store) {
+        parley_error ce;
+        if (parley_store_commit(store, &ce) != PARLEY_OK) { fprintf(stderr, "parley: %s\n", ce.message); rc = EX_IO; }
+        bad += r.store_bad;
+        if (!c->quiet)
+            fprintf(stderr, "parley: %ld documents (%ld unchanged, skipped), %ld event mentions stored, %ld bad documents\n", r.docs_total,
+                    r.skipped, r.stored, bad);
+    } else if (!c->quiet)
+        fprintf(stderr, "parley: %ld documents, %ld events, %ld bad documents, %ld dictionary problems\n", r.docs_total, events, bad, dict_bad);
     free(r.w);
     for (int k = 0; k < 2; k++) { free(r.buf[k].docs); free(r.buf[k].strs); }
     parley_dict_free(d);
     if (rc) return rc;
     return (bad || dict_bad) ? EX_SOME_BAD : EX_OK;
 }
+
+static int cmd_code(cli *c, int nfiles, char **files) { return code_run(c, nfiles, files, NULL); }
 
 static int cmd_validate(cli *c, const char *path) {
     validate_opts vo;
@@ -535,25 +639,6 @@ static int cmd_dict(cli *c, int argc, char **argv) {
 
 /* ------------------------------------------------------------ store */
 
-typedef struct ingest_run { cli *c; parley_store *st; parley_coder *coder; long docs, skipped, events, bad; } ingest_run;
-
-static int on_ingest_doc(void *ud, const parley_doc *doc) {
-    ingest_run *r = ud;
-    parley_error e;
-    int n = 0;
-    r->docs++;
-    if (parley_store_ingest(r->st, r->coder, doc, &n, &e) != PARLEY_OK) {
-        char msg[800];
-        snprintf(msg, sizeof msg, "document %.200s: %.500s", doc->id ? doc->id : "?", e.message);
-        diag(r->c, NULL, 0, msg);
-        r->bad++;
-        return 0;
-    }
-    if (n < 0) r->skipped++;
-    else r->events += n;
-    return 0;
-}
-
 static parley_store *open_store(cli *c) {
     if (!c->db) { fprintf(stderr, "parley: --db FILE is required\n"); return NULL; }
     parley_error e;
@@ -562,44 +647,14 @@ static parley_store *open_store(cli *c) {
     return st;
 }
 
+/* ingest = code (on coder threads) + store (on this thread), pipelined */
 static int cmd_ingest(cli *c, int nfiles, char **files) {
-    parley_dict *d = load_dicts(c);
-    if (!d) return EX_DICT;
-    long dict_bad = c->diags;
     parley_store *st = open_store(c);
-    if (!st) { parley_dict_free(d); return EX_IO; }
+    if (!st) return EX_IO;
     parley_store_set_window(st, c->window, c->one_a_day);
-    ingest_run r = {c, st, parley_coder_new(d), 0, 0, 0, 0};
-    parley_coder_set_diag(r.coder, diag, c);
-    parley_error e;
-    int32_t date = c->date ? c->date : today();
-    char dl[64];
-    snprintf(dl, sizeof dl, "date = %d", date);
-    parley_coder_option(r.coder, dl, &e);
-    for (int i = 0; i < c->nsets; i++)
-        if (parley_coder_option(r.coder, c->sets[i], &e) != PARLEY_OK) { fprintf(stderr, "parley: --set: %s\n", e.message); return EX_USAGE; }
-    input_opts io = {date, 16u << 20, diag, c};
-    int rc = EX_OK;
-    if (!nfiles) r.bad += read_jsonl(stdin, "<stdin>", &io, on_ingest_doc, &r);
-    for (int i = 0; i < nfiles; i++) {
-        const char *in = c->in ? c->in : guess_in(files[i]);
-        if (!strcmp(in, "petrxml")) { r.bad += read_petrarch_xml(files[i], &io, on_ingest_doc, &r); continue; }
-        FILE *f = fopen(files[i], "rb");
-        if (!f) { fprintf(stderr, "parley: %s: %s\n", files[i], strerror(errno)); rc = EX_IO; continue; }
-        if (!strcmp(in, "text")) r.bad += read_text(f, files[i], &io, on_ingest_doc, &r);
-        else if (!strcmp(in, "tabari")) r.bad += read_tabari_records(f, files[i], &io, on_ingest_doc, &r);
-        else r.bad += read_jsonl(f, files[i], &io, on_ingest_doc, &r);
-        fclose(f);
-    }
-    if (parley_store_commit(st, &e) != PARLEY_OK) { fprintf(stderr, "parley: %s\n", e.message); rc = EX_IO; }
-    if (!c->quiet)
-        fprintf(stderr, "parley: %ld documents (%ld unchanged, skipped), %ld event mentions stored, %ld bad documents\n", r.docs, r.skipped,
-                r.events, r.bad);
-    parley_coder_free(r.coder);
+    int rc = code_run(c, nfiles, files, st);
     parley_store_close(st);
-    parley_dict_free(d);
-    if (rc) return rc;
-    return (r.bad || dict_bad) ? EX_SOME_BAD : EX_OK;
+    return rc;
 }
 
 typedef struct trend_out { const char *fmt; int n; } trend_out;

@@ -267,6 +267,11 @@ PARLEY_API parley_status parley_store_ingest(parley_store *s, parley_coder *c, c
                                              parley_error *err);
 PARLEY_API parley_status parley_store_commit(parley_store *s, parley_error *err);
 
+/* Stores a document with events coded elsewhere (e.g. by coder threads):
+ * same rules as parley_store_ingest.  The ontology fields come from `d`. */
+PARLEY_API parley_status parley_store_put(parley_store *s, const parley_dict *d, const parley_doc *doc,
+                                          const parley_event *evs, size_t n, int *n_events, parley_error *err);
+
 /* Dyad series.  a, b: actor code prefixes (country codes such as "ISR");
  * by: "day", "week" or "month"; directed: only a->b, else both ways.
  * One callback per period, oldest first. */

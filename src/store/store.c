@@ -302,9 +302,9 @@ static void doc_hash(const parley_doc *doc, char out[17]) {
     snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
-parley_status parley_store_ingest(parley_store *s, parley_coder *c, const parley_doc *doc, int *n_events, parley_error *err) {
-    if (n_events) *n_events = 0;
-    if (!s || !c || !doc || !doc->id) { p_set_error(err, PARLEY_ERR_ARG, "store, coder and a document with an id are required"); return PARLEY_ERR_ARG; }
+/* Starts storing a document: returns 1 when it is stored already with the
+ * same content (nothing to do), 0 when its events may follow, -1 on error. */
+static int begin_doc(parley_store *s, const parley_dict *d, const parley_doc *doc, parley_error *err) {
     char hash[17];
     doc_hash(doc, hash);
     sqlite3_bind_text(s->doc_get, 1, doc->id, -1, SQLITE_TRANSIENT);
@@ -312,27 +312,27 @@ parley_status parley_store_ingest(parley_store *s, parley_coder *c, const parley
     int same = rc == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(s->doc_get, 0), hash);
     int existed = rc == SQLITE_ROW;
     sqlite3_reset(s->doc_get);
-    if (same) { if (n_events) *n_events = -1; return PARLEY_OK; }
+    if (same) return 1;
     if (!s->in_tx) {
-        if (store_exec(s, "BEGIN IMMEDIATE", err)) return PARLEY_ERR_IO;
+        if (store_exec(s, "BEGIN IMMEDIATE", err)) return -1;
         s->in_tx = 1;
     }
     s->st = PARLEY_OK;
     s->err = err;
     s->doc = doc;
-    s->dict = c->d;
+    s->dict = d;
     s->n_events = 0;
     if (existed) {
         /* changed content: its old mentions go, events left without any too */
         sqlite3_bind_text(s->doc_del_mentions, 1, doc->id, -1, SQLITE_TRANSIENT);
-        if (step_done(s, s->doc_del_mentions)) return s->st;
+        if (step_done(s, s->doc_del_mentions)) return -1;
         sqlite3_stmt *ds = NULL;
         if (sqlite3_prepare_v2(s->db, "DELETE FROM sentences WHERE doc_id=?", -1, &ds, NULL) == SQLITE_OK) {
             sqlite3_bind_text(ds, 1, doc->id, -1, SQLITE_TRANSIENT);
             sqlite3_step(ds);
         }
         sqlite3_finalize(ds);
-        if (step_done(s, s->gc_events)) return s->st;
+        if (step_done(s, s->gc_events)) return -1;
     }
     sqlite3_stmt *st = s->doc_put;
     bind_text(st, 1, doc->id);
@@ -341,16 +341,43 @@ parley_status parley_store_ingest(parley_store *s, parley_coder *c, const parley
     bind_text(st, 4, doc->url);
     bind_text(st, 5, doc->title);
     bind_text(st, 6, hash);
-    if (step_done(s, st)) return s->st;
+    if (step_done(s, st)) return -1;
+    return 0;
+}
+
+/* Commit in groups: one transaction per document would make the disk sync
+ * dominate; a crash loses at most the uncommitted group, and re-running
+ * re-ingests exactly those documents (their hashes were never committed). */
+static parley_status end_doc(parley_store *s, parley_error *err) {
+    if (++s->pending >= 5000) return parley_store_commit(s, err);
+    return PARLEY_OK;
+}
+
+parley_status parley_store_ingest(parley_store *s, parley_coder *c, const parley_doc *doc, int *n_events, parley_error *err) {
+    if (n_events) *n_events = 0;
+    if (!s || !c || !doc || !doc->id) { p_set_error(err, PARLEY_ERR_ARG, "store, coder and a document with an id are required"); return PARLEY_ERR_ARG; }
+    int b = begin_doc(s, c->d, doc, err);
+    if (b < 0) return s->st != PARLEY_OK ? s->st : PARLEY_ERR_IO;
+    if (b > 0) { if (n_events) *n_events = -1; return PARLEY_OK; }
     parley_status cst = parley_code_document(c, doc, on_store_event, s, NULL, err);
     if (cst != PARLEY_OK) return cst;
     if (s->st != PARLEY_OK) return s->st;
     if (n_events) *n_events = s->n_events;
-    /* commit in groups: one transaction per document would make the disk
-     * sync dominate; a crash loses at most the uncommitted group, and
-     * re-running re-ingests exactly those documents */
-    if (++s->pending >= 5000) return parley_store_commit(s, err);
-    return PARLEY_OK;
+    return end_doc(s, err);
+}
+
+parley_status parley_store_put(parley_store *s, const parley_dict *d, const parley_doc *doc, const parley_event *evs, size_t n,
+                               int *n_events, parley_error *err) {
+    if (n_events) *n_events = 0;
+    if (!s || !doc || !doc->id) { p_set_error(err, PARLEY_ERR_ARG, "store and a document with an id are required"); return PARLEY_ERR_ARG; }
+    int b = begin_doc(s, d, doc, err);
+    if (b < 0) return s->st != PARLEY_OK ? s->st : PARLEY_ERR_IO;
+    if (b > 0) { if (n_events) *n_events = -1; return PARLEY_OK; }
+    for (size_t i = 0; i < n; i++)
+        if (on_store_event(s, &evs[i])) break;
+    if (s->st != PARLEY_OK) return s->st;
+    if (n_events) *n_events = s->n_events;
+    return end_doc(s, err);
 }
 
 parley_status parley_store_commit(parley_store *s, parley_error *err) {
