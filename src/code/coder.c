@@ -1260,6 +1260,7 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
             const pattern *best = NULL;
             int bsrc = -1, btgt = -1, bcomp = -1;
             uint32_t best_len = 0;
+            int best_alt = 0;
             /* candidate patterns: those with no whole-word literal, and those
              * filed under a word the sentence has; in length order */
             c->patcand.n = 0;
@@ -1277,11 +1278,13 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
                 const uint64_t *pm = vb->pmask + (size_t)pi * 4;
                 if ((pm[0] & ~smask[0]) | (pm[1] & ~smask[1]) | (pm[2] & ~smask[2]) | (pm[3] & ~smask[3])) {
                     /* a literal is surely missing; but keep the length rule */
-                    if (best && vb->pats.v[pi].chars <= best_len) break;
+                    if (best && (vb->pats.v[pi].chars < best_len || (vb->pats.v[pi].chars == best_len && !best_alt))) break;
                     continue;
                 }
                 const pattern *pt = &vb->pats.v[pi];
-                if (best && pt->chars <= best_len) break;
+                /* with an alternative-matched best, patterns of the same
+                 * length are still tried: a fixed pattern wins the tie */
+                if (best && (pt->chars < best_len || (pt->chars == best_len && !best_alt))) break;
                 int missing = 0;
                 for (uint16_t q = 0; q < pt->nreq && !missing; q++) missing = !has_word_id(c, pt->req[q]);
                 if (missing) continue;
@@ -1291,7 +1294,9 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
                 uint32_t altmax = 0;
                 for (uint16_t q = 0; q < pt->nel; q++) if (pt->el[q].kind == PE_ALT) altmax += d->alts.v[pt->el[q].arg].maxchars;
                 uint32_t actual = fixed - altmax + m.chars;
-                if (!best || actual > best_len) { best = pt; best_len = actual; bsrc = m.src; btgt = m.tgt; bcomp = m.comp; }
+                if (!best || actual > best_len || (actual == best_len && best_alt && !altmax)) {
+                    best = pt; best_len = actual; bsrc = m.src; btgt = m.tgt; bcomp = m.comp; best_alt = altmax != 0;
+                }
                 if (!altmax) break;
             }
             vcode vc = best ? best->code : (ph->has_own ? ph->own : vb->code);

@@ -224,9 +224,14 @@ static void syn_close(parley_dict *d, synbuild *sb) {
     memset(&sb->ss, 0, sizeof sb->ss);
 }
 
-static void syn_member(rd *r, synbuild *sb, const char *s, size_t n) {
+static void syn_member(rd *r, synbuild *sb, const char *s, size_t n, int tabari) {
     tokvec tv = {0};
     if (lex(r, s, n, &tv, 0) < 0) { P_FREE_VEC(tv); return; }
+    /* TABARI 5.6: no automatic endings on synset members; a member written
+     * as a whole word ("+KRONER_") matches only that spelling */
+    if (tabari)
+        for (size_t i = 0; i < tv.n; i++)
+            if (tv.v[i].kind == PE_WORD && (tv.v[i].wflags & PW_EXACT)) tv.v[i].wflags |= PW_NOEND;
     for (size_t i = 0; i < tv.n; i++)
         if (tv.v[i].kind != PE_WORD && tv.v[i].kind != PE_ALT) {
             rd_problem(r, "synset members may hold only words and synsets");
@@ -440,7 +445,7 @@ parley_status dict_read_verbs(rd *r, parley_dialect dialect) {
             sb.name = dict_word(r->d, nm, k);
             continue;
         }
-        if (t[0] == '+' && sb.open) { syn_member(r, &sb, t + 1, tn - 1); continue; }
+        if (t[0] == '+' && sb.open) { syn_member(r, &sb, t + 1, tn - 1, !petr); continue; }
         if (t[0] == '+' && section == 3) { rd_problem(r, "synset member before any &NAME"); continue; }
         syn_close(r->d, &sb);
         if (t[0] == '~') { transforms++; continue; }
