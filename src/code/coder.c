@@ -577,6 +577,11 @@ static void compounds(sent *S) {
         if (!c->opts.tabari_compat && c->units.v[k].agent >= 0 && c->units.v[k].agent_prep)
             for (size_t q = k + 1; q <= last_and; q++)
                 if (c->units.v[q].agent < 0 && c->units.v[q].actor != UINT32_MAX) apply_agent(c->d, &c->units.v[q], c->units.v[k].agent, 0);
+        /* "Ukrainian and Polish officials": an agent after the last member */
+        if (!c->opts.tabari_compat && c->units.v[last_and].agent >= 0 && c->units.v[last_and].end > c->units.v[last_and].actor_end)
+            for (size_t q = k; q < last_and; q++)
+                if (c->units.v[q].agent < 0 && c->units.v[q].actor != UINT32_MAX && c->units.v[q].end == c->units.v[q].actor_end)
+                    apply_agent(c->d, &c->units.v[q], c->units.v[last_and].agent, 0);
         for (size_t q = k; q <= last_and; q++) {
             c->units.v[q].group = g;
             for (int p = c->units.v[q].start; p < (q < last_and ? c->units.v[q + 1].start : c->units.v[q].end); p++) c->ti.v[p].in_compound = 1;
@@ -746,7 +751,9 @@ static int match_elems(mstate *m, const pelem *el, int k, int ke, int li, int li
         case PE_WORD: {
             pword pw = {e->arg, (uint8_t)(e->adj >> 1)};
             const tokinfo *tp = &c->ti.v[m->live[p]];
-            if (tp->unit >= 0) continue; /* a word of an actor is the actor's */
+            /* a word of an actor is the actor's; a lone agent's words ("aid"
+             * in "military aid") stay visible to patterns */
+            if (tp->unit >= 0 && c->units.v[tp->unit].actor != UINT32_MAX) continue;
             if (pw.flags & PW_EXACT) {
                 /* whole words: the token must be able to stand for this word */
                 const uint32_t *bs = c->cache_pool.v + tp->ce->boff;
@@ -940,6 +947,8 @@ static void emit(sent *S, evout *eo, const pending_ev *pe) {
         for (size_t b = 0; b < tc.n && !eo->stop; b++)
             for (int pass = 0; pass < 2 && !eo->stop; pass++) {
                 if (pass == 1 && !(pe->code.flags & VC_PAIRED)) break;
+                /* the reverse of a paired event needs both actors */
+                if (pass == 1 && (!sc.v[a] || !tc.v[b])) break;
                 uint32_t cid = pass == 0 ? pe->code.c1 : pe->code.c2;
                 const char *code = p_intern_str(&d->codes, cid);
                 /* "A and B" as both sides of a paired code: A->B first code,
@@ -1042,6 +1051,13 @@ static void emit(sent *S, evout *eo, const pending_ev *pe) {
     P_FREE_VEC(tc);
     P_FREE_VEC(su);
     P_FREE_VEC(tu);
+}
+
+/* A slot made only of agents with no actor ("---GOV"). */
+static int slot_lone(const parley_coder *c, int k) {
+    const slot *sl = &c->slots.v[k];
+    for (int q = 0; q < sl->count; q++) if (c->units.v[sl->first + q].actor != UINT32_MAX) return 0;
+    return 1;
 }
 
 static int slot_first_code_eq(const parley_coder *c, int a, int b) {
@@ -1172,7 +1188,18 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
         if ((S.tk[i].flags & TK_CAP) && !(S.tk[i].flags & TK_FIRST) && !c->tz.all_caps) noun = 1;
         vcode vc = ph->has_own ? ph->own : vb->code;
         if (noun) { for (int j = i; j < ti->span_end; j++) c->ti.v[j].type = T_NOUN; ti->phrase = -1; continue; }
-        if ((vc.flags & VC_NULL) && !vb->pats.n) { for (int j = i; j < ti->span_end; j++) c->ti.v[j].type = T_NULL; continue; }
+        if ((vc.flags & VC_NULL) && !vb->pats.n) {
+            /* null with no patterns in every block that lists it: not a verb */
+            int live = 0;
+            uint32_t g0 = d->vg_start.v[ph->vgroup], gn = d->vg_len.v[ph->vgroup];
+            for (uint32_t gi = 0; gi < gn && !live; gi++) {
+                const phrase *gph = &d->phrases.v[d->vg_phr.v[g0 + gi]];
+                const verb *gv = &d->verbs.v[gph->target];
+                vcode gc = gph->has_own ? gph->own : gv->code;
+                live = gv->pats.n || !(gc.flags & VC_NULL);
+            }
+            if (!live) { for (int j = i; j < ti->span_end; j++) c->ti.v[j].type = T_NULL; continue; }
+        }
         if (vc.flags & VC_DISCARD) S.discard = 1;
         if (vc.flags & VC_COMPLEX) { S.complex = 1; S.complex_why = "complex verb"; }
     }
@@ -1254,52 +1281,73 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
             tokinfo *ti = &c->ti.v[i];
             if (ti->type != T_VERB || ti->phrase < 0) continue;
             const phrase *ph = &d->phrases.v[ti->phrase];
-            const verb *vb = &d->verbs.v[ph->target];
             int ve = li;
             while (ve < m.nlive && m.live[ve] < ti->span_end) ve++;
             const pattern *best = NULL;
+            const phrase *best_ph = ph;
             int bsrc = -1, btgt = -1, bcomp = -1;
             uint32_t best_len = 0;
             int best_alt = 0;
-            /* candidate patterns: those with no whole-word literal, and those
-             * filed under a word the sentence has; in length order */
-            c->patcand.n = 0;
-            for (uint32_t k = 0; k < vb->nfree; k++) P_PUSH(c->patcand, vb->free_pats[k]);
-            if (vb->nanch)
-                for (size_t w = 0; w < c->sentwords.n; w++) {
-                    uint32_t wid = c->sentwords.v[w];
-                    size_t lo = 0, hi = vb->nanch;
-                    while (lo < hi) { size_t mid = (lo + hi) / 2; if (vb->anch[mid].w < wid) lo = mid + 1; else hi = mid; }
-                    for (; lo < vb->nanch && vb->anch[lo].w == wid; lo++) P_PUSH(c->patcand, vb->anch[lo].pat);
+            /* every block that lists this verb form contributes its patterns */
+            uint32_t g0 = d->vg_start.v[ph->vgroup], gn = d->vg_len.v[ph->vgroup];
+            for (uint32_t gi = 0; gi < gn; gi++) {
+                const phrase *gph = &d->phrases.v[d->vg_phr.v[g0 + gi]];
+                const verb *vb = &d->verbs.v[gph->target];
+                if (vb->section) continue;
+                const pattern *gbest = NULL;
+                uint32_t gbest_len = best_len;
+                int gbest_alt = best_alt;
+                /* candidate patterns: those with no whole-word literal, and those
+                 * filed under a word the sentence has; in length order */
+                c->patcand.n = 0;
+                for (uint32_t k = 0; k < vb->nfree; k++) P_PUSH(c->patcand, vb->free_pats[k]);
+                if (vb->nanch)
+                    for (size_t w = 0; w < c->sentwords.n; w++) {
+                        uint32_t wid = c->sentwords.v[w];
+                        size_t lo = 0, hi = vb->nanch;
+                        while (lo < hi) { size_t mid = (lo + hi) / 2; if (vb->anch[mid].w < wid) lo = mid + 1; else hi = mid; }
+                        for (; lo < vb->nanch && vb->anch[lo].w == wid; lo++) P_PUSH(c->patcand, vb->anch[lo].pat);
+                    }
+                if (c->patcand.n > 1) qsort(c->patcand.v, c->patcand.n, sizeof(uint32_t), cmp_u32);
+                for (size_t kk = 0; kk < c->patcand.n; kk++) {
+                    uint32_t pi = c->patcand.v[kk];
+                    const uint64_t *pm = vb->pmask + (size_t)pi * 4;
+                    if ((pm[0] & ~smask[0]) | (pm[1] & ~smask[1]) | (pm[2] & ~smask[2]) | (pm[3] & ~smask[3])) {
+                        /* a literal is surely missing; but keep the length rule */
+                        if ((best || gbest) && (vb->pats.v[pi].chars < gbest_len || (vb->pats.v[pi].chars == gbest_len && !gbest_alt))) break;
+                        continue;
+                    }
+                    const pattern *pt = &vb->pats.v[pi];
+                    /* with an alternative-matched best, patterns of the same
+                     * length are still tried: a fixed pattern wins the tie */
+                    if ((best || gbest) && (pt->chars < gbest_len || (pt->chars == gbest_len && !gbest_alt))) break;
+                    int missing = 0;
+                    for (uint16_t q = 0; q < pt->nreq && !missing; q++) missing = !has_word_id(c, pt->req[q]);
+                    if (missing) continue;
+                    if (!pattern_match(&m, pt, li, ve)) continue;
+                    /* with alternatives, the letters actually matched decide */
+                    uint32_t fixed = pt->chars;
+                    uint32_t altmax = 0;
+                    for (uint16_t q = 0; q < pt->nel; q++) if (pt->el[q].kind == PE_ALT) altmax += d->alts.v[pt->el[q].arg].maxchars;
+                    uint32_t actual = fixed - altmax + m.chars;
+                    if (!(best || gbest) || actual > gbest_len || (actual == gbest_len && gbest_alt && !altmax)) {
+                        gbest = pt; gbest_len = actual; gbest_alt = altmax != 0;
+                        best = pt; best_ph = gph; best_len = actual; best_alt = gbest_alt;
+                        bsrc = m.src; btgt = m.tgt; bcomp = m.comp;
+                    }
+                    if (!altmax) break;
                 }
-            if (c->patcand.n > 1) qsort(c->patcand.v, c->patcand.n, sizeof(uint32_t), cmp_u32);
-            for (size_t kk = 0; kk < c->patcand.n; kk++) {
-                uint32_t pi = c->patcand.v[kk];
-                const uint64_t *pm = vb->pmask + (size_t)pi * 4;
-                if ((pm[0] & ~smask[0]) | (pm[1] & ~smask[1]) | (pm[2] & ~smask[2]) | (pm[3] & ~smask[3])) {
-                    /* a literal is surely missing; but keep the length rule */
-                    if (best && (vb->pats.v[pi].chars < best_len || (vb->pats.v[pi].chars == best_len && !best_alt))) break;
-                    continue;
-                }
-                const pattern *pt = &vb->pats.v[pi];
-                /* with an alternative-matched best, patterns of the same
-                 * length are still tried: a fixed pattern wins the tie */
-                if (best && (pt->chars < best_len || (pt->chars == best_len && !best_alt))) break;
-                int missing = 0;
-                for (uint16_t q = 0; q < pt->nreq && !missing; q++) missing = !has_word_id(c, pt->req[q]);
-                if (missing) continue;
-                if (!pattern_match(&m, pt, li, ve)) continue;
-                /* with alternatives, the letters actually matched decide */
-                uint32_t fixed = pt->chars;
-                uint32_t altmax = 0;
-                for (uint16_t q = 0; q < pt->nel; q++) if (pt->el[q].kind == PE_ALT) altmax += d->alts.v[pt->el[q].arg].maxchars;
-                uint32_t actual = fixed - altmax + m.chars;
-                if (!best || actual > best_len || (actual == best_len && best_alt && !altmax)) {
-                    best = pt; best_len = actual; bsrc = m.src; btgt = m.tgt; bcomp = m.comp; best_alt = altmax != 0;
-                }
-                if (!altmax) break;
             }
-            vcode vc = best ? best->code : (ph->has_own ? ph->own : vb->code);
+            /* no pattern: the first block with a code for the bare verb */
+            vcode own = ph->has_own ? ph->own : d->verbs.v[ph->target].code;
+            if (!best && (own.flags & VC_NULL))
+                for (uint32_t gi = 0; gi < gn; gi++) {
+                    const phrase *gph = &d->phrases.v[d->vg_phr.v[g0 + gi]];
+                    vcode o2 = gph->has_own ? gph->own : d->verbs.v[gph->target].code;
+                    if (!(o2.flags & VC_NULL) && !d->verbs.v[gph->target].section) { own = o2; best_ph = gph; break; }
+                }
+            ph = best_ph;
+            vcode vc = best ? best->code : own;
             if (vc.flags & VC_DISCARD) { S.discard = 1; stop_sentence = 1; break; }
             if (vc.flags & VC_COMPLEX) { S.complex = 1; S.complex_why = "complex pattern"; stop_sentence = 1; break; }
             if ((vc.flags & VC_NULL) || (!vc.c1 && !(vc.flags & VC_PASSIVE))) continue;
@@ -1329,14 +1377,19 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
             int designated = bsrc >= 0 || btgt >= 0 || bcomp >= 0;
             /* default source: first actor before the verb in the clause
              * (TABARI 5.8), else the subject carried from earlier clauses */
+            /* parley: a named actor is preferred to a lone agent ("---MIL"
+             * from "military aid"); lone agents serve when nothing else does */
+            int pass0 = o->tabari_compat ? 1 : 0;
             if (pe.src < 0) {
-                for (size_t k = 0; k < c->slots.n; k++) {
-                    const slot *sl = &c->slots.v[k];
-                    if (sl->start < cstart || sl->start >= i || c->ti.v[sl->start].deleted) continue;
-                    if (pe.tgt >= 0 && slot_first_code_eq(c, (int)k, pe.tgt)) continue;
-                    pe.src = (int)k;
-                    break;
-                }
+                for (int pass = pass0; pass < 2 && pe.src < 0; pass++)
+                    for (size_t k = 0; k < c->slots.n; k++) {
+                        const slot *sl = &c->slots.v[k];
+                        if (sl->start < cstart || sl->start >= i || c->ti.v[sl->start].deleted) continue;
+                        if (pe.tgt >= 0 && slot_first_code_eq(c, (int)k, pe.tgt)) continue;
+                        if (!pass && slot_lone(c, (int)k)) continue;
+                        pe.src = (int)k;
+                        break;
+                    }
                 if (pe.src < 0 && clause > 0 && carried_src >= 0 && !(pe.tgt >= 0 && slot_first_code_eq(c, carried_src, pe.tgt))) pe.src = carried_src;
                 /* parley: in reported speech ("A said B attacked C") the
                  * subject of the reported verb is the first actor after the
@@ -1372,21 +1425,25 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
                 }
             }
             if (pe.tgt < 0 && bcomp < 0) {
-                for (size_t k = 0; k < c->slots.n; k++) {
-                    const slot *sl = &c->slots.v[k];
-                    if (sl->start < ti->span_end || sl->start >= cend || c->ti.v[sl->start].deleted) continue;
-                    if (pe.src >= 0 && slot_first_code_eq(c, (int)k, pe.src)) continue;
-                    pe.tgt = (int)k;
-                    break;
-                }
-                if (pe.tgt < 0)
+                for (int pass = pass0; pass < 2 && pe.tgt < 0; pass++) {
                     for (size_t k = 0; k < c->slots.n; k++) {
                         const slot *sl = &c->slots.v[k];
-                        if (sl->start < cstart || sl->start >= i || c->ti.v[sl->start].deleted) continue;
-                        if (pe.src >= 0 && (slot_first_code_eq(c, (int)k, pe.src) || (int)k == pe.src)) continue;
+                        if (sl->start < ti->span_end || sl->start >= cend || c->ti.v[sl->start].deleted) continue;
+                        if (pe.src >= 0 && slot_first_code_eq(c, (int)k, pe.src)) continue;
+                        if (!pass && slot_lone(c, (int)k)) continue;
                         pe.tgt = (int)k;
                         break;
                     }
+                    if (pe.tgt < 0)
+                        for (size_t k = 0; k < c->slots.n; k++) {
+                            const slot *sl = &c->slots.v[k];
+                            if (sl->start < cstart || sl->start >= i || c->ti.v[sl->start].deleted) continue;
+                            if (pe.src >= 0 && (slot_first_code_eq(c, (int)k, pe.src) || (int)k == pe.src)) continue;
+                            if (!pass && slot_lone(c, (int)k)) continue;
+                            pe.tgt = (int)k;
+                            break;
+                        }
+                }
                 if (pe.tgt < 0 && pe.src >= 0 && c->slots.v[pe.src].compound) pe.tgt = pe.src;
             }
             /* passive voice (TABARI 7.9) */

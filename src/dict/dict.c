@@ -36,6 +36,9 @@ void parley_dict_free(parley_dict *d) {
     P_FREE_VEC(d->synset_alt);
     P_FREE_VEC(d->discard_story);
     P_FREE_VEC(d->cameo);
+    P_FREE_VEC(d->vg_start);
+    P_FREE_VEC(d->vg_len);
+    P_FREE_VEC(d->vg_phr);
     for (size_t i = 0; i < d->sources.n; i++) free(d->sources.v[i]);
     P_FREE_VEC(d->sources);
     free(d->exact_idx);
@@ -217,6 +220,45 @@ static int cmp_pattern(const void *a, const void *b) {
     return 0;
 }
 
+/* Groups verb phrases with identical words: "SAY" in a roots 01-10 file and
+ * "SAY" in a roots 11-20 file are one verb whose patterns come from both. */
+static void build_verb_groups(parley_dict *d) {
+    p_intern keys = {0};
+    p_buf k = {0};
+    P_VEC(uint32_t) first = {0};   /* per key: head phrase of its chain */
+    P_VEC(uint32_t) next = {0};    /* per phrase: next phrase of the same key */
+    for (size_t i = 0; i < d->phrases.n; i++) P_PUSH(next, UINT32_MAX);
+    for (size_t i = 0; i < d->phrases.n; i++) {
+        phrase *ph = &d->phrases.v[i];
+        if (ph->kind != K_VERB) continue;
+        p_buf_clear(&k);
+        for (uint16_t j = 0; j < ph->n; j++) p_buf_put(&k, (const char *)&ph->w[j], sizeof(pword));
+        size_t before = keys.strs.n;
+        uint32_t key = p_intern_add(&keys, k.s, k.n);
+        if (keys.strs.n > before) P_PUSH(first, (uint32_t)i);
+        else {
+            uint32_t q = first.v[key];
+            while (next.v[q] != UINT32_MAX) q = next.v[q];
+            next.v[q] = (uint32_t)i;
+        }
+    }
+    for (size_t key = 0; key < first.n; key++) {
+        uint32_t g = (uint32_t)d->vg_start.n;
+        P_PUSH(d->vg_start, (uint32_t)d->vg_phr.n);
+        uint32_t len = 0;
+        for (uint32_t q = first.v[key]; q != UINT32_MAX; q = next.v[q]) {
+            P_PUSH(d->vg_phr, q);
+            d->phrases.v[q].vgroup = g;
+            len++;
+        }
+        P_PUSH(d->vg_len, len);
+    }
+    P_FREE_VEC(first);
+    P_FREE_VEC(next);
+    p_buf_free(&k);
+    p_intern_free(&keys);
+}
+
 static int cmp_anchor(const void *a, const void *b) {
     const anchor *x = a, *y = b;
     if (x->w != y->w) return x->w < y->w ? -1 : 1;
@@ -226,6 +268,7 @@ static int cmp_anchor(const void *a, const void *b) {
 parley_status parley_dict_finish(parley_dict *d, parley_error *err) {
     if (d->finished) { p_set_error(err, PARLEY_ERR_STATE, "dictionary already finished"); return PARLEY_ERR_STATE; }
     for (size_t i = 0; i < d->phrases.n; i++) index_add(d, (uint32_t)i);
+    build_verb_groups(d);
     /* TABARI 5.7.1: patterns are tried longest first whatever the file order. */
     for (size_t i = 0; i < d->verbs.n; i++)
         if (d->verbs.v[i].pats.n > 1) qsort(d->verbs.v[i].pats.v, d->verbs.v[i].pats.n, sizeof(pattern), cmp_pattern);

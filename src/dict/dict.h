@@ -91,6 +91,7 @@ typedef struct phrase {
     vcode own;                 /* verb forms with their own code (PETRARCH-1) */
     uint8_t has_own;
     uint32_t chars;
+    uint32_t vgroup;           /* verb forms: the same form in other blocks/files */
 } phrase;
 
 typedef struct keyent { uint32_t phrase; struct keyent *next; } keyent;
@@ -117,6 +118,9 @@ struct parley_dict {
     uint8_t stemming_default;
     options opts;                  /* from .options files */
     int has_opts, has_time;
+    /* verb groups: every verb phrase with the same words (from several blocks
+     * or files) is one group, and the coder tries the patterns of all */
+    P_VEC(uint32_t) vg_start, vg_len, vg_phr;
     P_VEC(cameo_row) cameo;
     p_intern cameo_idx;
     parley_diag_fn diag; void *diag_ud;
