@@ -46,6 +46,23 @@ if [ -d "$SHARED/peers" ]; then
   check "Phoenix dictionaries load and code GigaWord sample" phoenix
 fi
 
+# the seed article (../shared/examples, read by path): the events issue #3 names
+seed() {
+  $P code -q --in text --date 2025-06-03 $SHARED/examples/seed-article.txt > /tmp/parley-seed.$$ || [ $? -eq 1 ] || return 1
+  python3 - /tmp/parley-seed.$$ <<'PY'
+import json, sys
+ev = {(e["source"], e["target"], e["cameo"][:2]) for e in map(json.loads, open(sys.argv[1]))}
+want = [("ISR", "SYR", "04"), ("SYR", "ISR", "04"), ("ISRGOV", None, "01"), ("SYRGOV", None, "01")]
+miss = [w for w in want if w not in ev]
+if not any(s == "USAGOV" and t == "SYRGOV" and c == "04" for s, t, c in ev): miss.append(("USAGOV", "SYRGOV", "04"))
+print("seed article events:", sorted(ev, key=str))
+sys.exit(1 if miss else 0) if not miss else (print("missing:", miss), sys.exit(1))
+PY
+}
+if [ -f "$SHARED/examples/seed-article.txt" ] && [ -d dict/verbs ]; then
+  check "seed article: Israel-Syria meetings, declined comment, Trump-al-Sharaa meeting" seed
+fi
+
 # 3. bad input never crashes, is reported with the document id, and the run goes on
 badinput() {
   printf '{"id":"good1","date":"2025-06-03","text":"Israel and Syria held talks."}\n{"id":"trunc","text":"Isr\n\377\376garbage\n{"id":"nodate","date":"yesterday","text":"Syria praised Egypt."}\n{"id":"notext"}\n[1,2]\n{"id":"good2","date":"2025-06-03","text":"Egypt praised Jordan."}\n' > /tmp/parley-bad.$$

@@ -1184,8 +1184,17 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
             continue;
         }
         int noun = 0;
-        if (i > 0 && c->ti.v[i - 1].type == T_DET) noun = 1;
+        /* TABARI 7.4: after a determiner the word is a noun.  parley keeps it
+         * as a noun-headed event ("a meeting between", "the airstrikes on")
+         * but codes it only through a pattern, never by the bare word */
+        if (i > 0 && c->ti.v[i - 1].type == T_DET) {
+            if (o->tabari_compat) noun = 1;
+            else ti->span_end = -ti->span_end; /* marker: pattern required */
+        }
         if ((S.tk[i].flags & TK_CAP) && !(S.tk[i].flags & TK_FIRST) && !c->tz.all_caps) noun = 1;
+        int pattern_only = ti->span_end < 0;
+        if (pattern_only) ti->span_end = -ti->span_end;
+        ti->det = (uint8_t)pattern_only;
         vcode vc = ph->has_own ? ph->own : vb->code;
         if (noun) { for (int j = i; j < ti->span_end; j++) c->ti.v[j].type = T_NOUN; ti->phrase = -1; continue; }
         if ((vc.flags & VC_NULL) && !vb->pats.n) {
@@ -1338,8 +1347,10 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
                     if (!altmax) break;
                 }
             }
-            /* no pattern: the first block with a code for the bare verb */
+            /* no pattern: the first block with a code for the bare verb
+             * (a noun-headed use, after a determiner, needs a pattern) */
             vcode own = ph->has_own ? ph->own : d->verbs.v[ph->target].code;
+            if (!best && ti->det) { own.flags |= VC_NULL; gn = 0; }
             if (!best && (own.flags & VC_NULL))
                 for (uint32_t gi = 0; gi < gn; gi++) {
                     const phrase *gph = &d->phrases.v[d->vg_phr.v[g0 + gi]];
@@ -1444,7 +1455,15 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
                             break;
                         }
                 }
-                if (pe.tgt < 0 && pe.src >= 0 && c->slots.v[pe.src].compound) pe.tgt = pe.src;
+                /* "A and B met": the compound is its own target.  parley keeps
+                 * this to relations that take two sides (consult, cooperate,
+                 * fight: roots 03-06, 19), not "A and B declined to comment" */
+                if (pe.tgt < 0 && pe.src >= 0 && c->slots.v[pe.src].compound) {
+                    const char *cc = p_intern_str(&d->codes, vc.c1 ? vc.c1 : vc.c2);
+                    int two_sided = cc[0] == '0' && cc[1] >= '3' && cc[1] <= '6';
+                    two_sided |= cc[0] == '1' && cc[1] == '9';
+                    if (o->tabari_compat || two_sided) pe.tgt = pe.src;
+                }
             }
             /* passive voice (TABARI 7.9) */
             if (o->passive && !designated) {

@@ -32,7 +32,7 @@ typedef struct slot {          /* what $ + % ^ and the default search see */
 typedef struct cache_ent cache_ent;
 typedef struct tokinfo {
     const cache_ent *ce;       /* lexicon entry of this token */
-    uint8_t type, deleted, clause_break, in_compound;
+    uint8_t type, deleted, clause_break, in_compound, det;
     int16_t unit;              /* for actor/agent tokens */
     int32_t phrase;            /* verb/time phrase starting here, -1 */
     int span_end;              /* end of the phrase starting here */
