@@ -5,6 +5,7 @@ OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN    := -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE
 PKGS    := icu-uc icu-i18n jansson libxml-2.0 sqlite3
+SERVE_PKGS := libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 CPPFLAGS := -Iinclude $(PKG_CFLAGS) -DPARLEY_SOURCE_DIR='"$(CURDIR)"'
@@ -12,7 +13,7 @@ CPPFLAGS := -Iinclude $(PKG_CFLAGS) -DPARLEY_SOURCE_DIR='"$(CURDIR)"'
 LIB_SRC := src/util/util.c src/text/tokenize.c src/text/segment.c \
            src/dict/options.c src/dict/dict.c src/dict/actors.c src/dict/verbs.c \
            src/code/coder.c src/code/event.c src/io/input.c src/validate/validate.c \
-           src/store/store.c src/store/analytics.c src/store/export.c
+           src/store/store.c src/store/analytics.c src/store/export.c src/store/query.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
 
@@ -32,8 +33,8 @@ $(BUILD)/libparley.a: $(LIB_OBJ)
 $(BUILD)/libparley.so: $(PIC_OBJ)
 	$(CC) -shared -o $@ $^ $(PKG_LIBS) -lm
 
-$(BUILD)/parley: $(BUILD)/cli/parley.o $(BUILD)/libparley.a
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread -lm
+$(BUILD)/parley: $(BUILD)/cli/parley.o $(BUILD)/serve/server.o $(BUILD)/serve/openapi.o $(BUILD)/libparley.a
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs $(SERVE_PKGS)) -lpthread -lm
 
 $(BUILD)/spec_runner: $(BUILD)/tests/spec_runner.o $(BUILD)/libparley.a
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
@@ -42,7 +43,7 @@ $(BUILD)/spec_runner: $(BUILD)/tests/spec_runner.o $(BUILD)/libparley.a
 $(BUILD)/data/lexicon.tsv: tools/build-lexicon.sh
 	sh tools/build-lexicon.sh $@
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/cli/parley.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/cli/parley.d $(BUILD)/serve/server.d
 
 .PHONY: all clean test asan accuracy bench fuzz
 

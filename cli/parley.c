@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../src/io/input.h"
+#include "../serve/server.h"
 #include "../src/validate/validate.h"
 #include "parley.h"
 
@@ -31,6 +32,9 @@ static const char *usage_text =
     "  trend A B --db FILE      a dyad's series: --by day|week|month, --directed, --since, --format table|csv|json\n"
     "  alerts --db FILE         escalation / de-escalation periods of every dyad (--since, --by, --min-events)\n"
     "  export --db FILE --format gdelt|gdelt-mentions|icews|phoenix|plover|csv|jsonl\n"
+    "  serve --db FILE [--port 8080] [--host 127.0.0.1] [--www DIR] [--cors ORIGIN]\n"
+    "        [--allow-write --token T] [--max-body BYTES] [--threads N] [--max-connections N]\n"
+    "                           HTTP API (see /api/openapi.json) and the dashboard\n"
     "  version                  print the version\n"
     "\n"
     "dictionary selection (default: the shipped parley dictionaries):\n"
@@ -61,7 +65,9 @@ typedef struct cli {
     const char *in, *out_fmt, *out_path;
     int32_t date;
     const char *sets[32]; int nsets;
-    const char *db, *by, *format;
+    const char *db, *by, *format, *host, *www, *cors, *token;
+    int port, allow_write, threads, max_conn;
+    long max_body;
     int directed, window, one_a_day, min_events;
     int32_t since;
     long diags;
@@ -91,10 +97,11 @@ static const char *find_dict_dir(cli *c, char *buf, size_t cap) {
         char *s = strrchr(exe, '/');
         if (s) {
             *s = 0;
-            snprintf(buf, cap, "%s/../dict", exe);
+            char guess[PATH_MAX + 16];
+            snprintf(guess, sizeof guess, "%s/../dict", exe);
             char probe[PATH_MAX + 64];
-            snprintf(probe, sizeof probe, "%s/verbs", buf);
-            if (exists(probe)) return buf;
+            snprintf(probe, sizeof probe, "%s/verbs", guess);
+            if (exists(probe) && realpath(guess, buf)) return buf;
         }
     }
 #ifdef PARLEY_SOURCE_DIR
@@ -734,6 +741,54 @@ static int cmd_export(cli *c) {
     return EX_OK;
 }
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+static int cmd_serve(cli *c) {
+    if (!c->db) { fprintf(stderr, "parley serve: --db FILE is required\n"); return EX_USAGE; }
+    if (c->allow_write && (!c->token || strlen(c->token) < 16)) {
+        fprintf(stderr, "parley serve: --allow-write needs --token with at least 16 characters\n");
+        return EX_USAGE;
+    }
+    parley_dict *d = load_dicts(c);
+    if (!d) return EX_DICT;
+    serve_opts o;
+    memset(&o, 0, sizeof o);
+    o.db = c->db;
+    o.host = c->host ? c->host : "127.0.0.1";
+    o.port = c->port > 0 ? c->port : 8080;
+    o.threads = c->threads > 0 ? c->threads : 4;
+    o.max_connections = c->max_conn > 0 ? c->max_conn : 512;
+    o.timeout = 15;
+    o.max_body = c->max_body > 0 ? (size_t)c->max_body : 256 * 1024;
+    o.cors = c->cors;
+    o.allow_write = c->allow_write;
+    o.token = c->token;
+    o.default_date = c->date ? c->date : today();
+    char www[PATH_MAX + 32];
+    if (c->www) o.www = c->www;
+    else {
+        char exe[1024];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n > 0) {
+            exe[n] = 0;
+            char *sl = strrchr(exe, '/');
+            if (sl) *sl = 0;
+            snprintf(www, sizeof www, "%.1000s/www", exe);
+            if (exists(www)) o.www = www;
+        }
+    }
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)o.port);
+    if (inet_pton(AF_INET, o.host, &sa.sin_addr) != 1) { fprintf(stderr, "parley serve: --host must be an IPv4 address\n"); parley_dict_free(d); return EX_USAGE; }
+    o.addr = (const struct sockaddr *)&sa;
+    int rc = serve_run(&o, d);
+    parley_dict_free(d);
+    return rc;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         fputs(usage_text, argc < 2 ? stderr : stdout);
@@ -751,6 +806,7 @@ int main(int argc, char **argv) {
         ARG("--verbs", c.verbs) ARG("--actors", c.actors) ARG("--agents", c.agents) ARG("--discards", c.discards)
         ARG("--issues", c.issues) ARG("--options", c.options_file) ARG("--dict-dir", c.dict_dir) ARG("--in", c.in)
         ARG("--out", c.out_fmt) ARG("-o", c.out_path) ARG("--db", c.db) ARG("--by", c.by) ARG("--format", c.format)
+        ARG("--host", c.host) ARG("--www", c.www) ARG("--cors", c.cors) ARG("--token", c.token)
 #undef ARG
         if (!strcmp(a, "--dialect") && i + 1 < argc) {
             const char *v = argv[++i];
@@ -768,6 +824,11 @@ int main(int argc, char **argv) {
         if (!strcmp(a, "--strict")) { c.strict = 1; continue; }
         if (!strcmp(a, "--no-defaults")) { c.no_defaults = 1; continue; }
         if (!strcmp(a, "--directed")) { c.directed = 1; continue; }
+        if (!strcmp(a, "--allow-write")) { c.allow_write = 1; continue; }
+        if (!strcmp(a, "--port") && i + 1 < argc) { c.port = atoi(argv[++i]); continue; }
+        if (!strcmp(a, "--threads") && i + 1 < argc) { c.threads = atoi(argv[++i]); continue; }
+        if (!strcmp(a, "--max-connections") && i + 1 < argc) { c.max_conn = atoi(argv[++i]); continue; }
+        if (!strcmp(a, "--max-body") && i + 1 < argc) { c.max_body = atol(argv[++i]); continue; }
         if (!strcmp(a, "--one-a-day")) { c.one_a_day = 1; continue; }
         if (!strcmp(a, "--window") && i + 1 < argc) { c.window = atoi(argv[++i]); continue; }
         if (!strcmp(a, "--min-events") && i + 1 < argc) { c.min_events = atoi(argv[++i]); continue; }
@@ -795,6 +856,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "trend")) return cmd_trend(&c, npos, pos);
     if (!strcmp(cmd, "alerts")) return cmd_alerts(&c);
     if (!strcmp(cmd, "export")) return cmd_export(&c);
+    if (!strcmp(cmd, "serve")) return cmd_serve(&c);
     fprintf(stderr, "parley: unknown command '%s'\n\n%s", cmd, usage_text);
     return EX_USAGE;
 }

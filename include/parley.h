@@ -296,6 +296,33 @@ PARLEY_API parley_status parley_store_alerts(parley_store *s, const char *by, in
 PARLEY_API parley_status parley_store_export(parley_store *s, const parley_dict *d, const char *format, void *out,
                                              parley_error *err);
 
+/* Read-only handle for servers: no schema changes, no writes.  One handle
+ * per thread. */
+PARLEY_API parley_store *parley_store_open_readonly(const char *path, parley_error *err);
+
+/* Queries answered as JSON text (for the HTTP API).  *out is malloc()ed;
+ * the caller frees it. */
+typedef struct parley_event_query {
+    const char *actor;        /* source or target code prefix ("ISR", "ISRGOV") */
+    const char *a, *b;        /* dyad: both countries, either direction */
+    const char *code;         /* CAMEO code or root prefix ("19", "043") */
+    const char *country;      /* either side's country */
+    const char *text;         /* full-text search (SQLite FTS5 syntax) */
+    int quad;                 /* 1-4, 0 = any */
+    int32_t from, to;         /* YYYYMMDD, 0 = open */
+    int limit, offset;        /* page (limit 1-1000, default 50) */
+} parley_event_query;
+PARLEY_API parley_status parley_store_events_json(parley_store *s, const parley_event_query *q, char **out, size_t *len,
+                                                  parley_error *err);
+/* One event with its mentions (document, sentence text, publisher,
+ * offsets, attribution) and `why`; PARLEY_ERR_STATE when there is none. */
+PARLEY_API parley_status parley_store_event_json(parley_store *s, const char *id, char **out, size_t *len, parley_error *err);
+/* Top country dyads by volume since a date, with tension. */
+PARLEY_API parley_status parley_store_dyads_json(parley_store *s, int32_t since, int limit, char **out, size_t *len,
+                                                 parley_error *err);
+/* Counts and date range of the store. */
+PARLEY_API parley_status parley_store_stats_json(parley_store *s, char **out, size_t *len, parley_error *err);
+
 /* Dates: "YYYY-MM-DD", "YYYYMMDD", "YYMMDD" (00-30 -> 20xx) -> YYYYMMDD.
  * Returns 0 when the text is not a valid date. */
 PARLEY_API int32_t parley_parse_date(const char *s, size_t len);

@@ -83,6 +83,9 @@ check "bad input reported, run goes on" badinput
 # 4. the event store
 check "store: de-duplication, re-ingest, exports, trend" sh tests/store/run.sh $B
 
+# the HTTP API
+check "serve: every endpoint, limits, traversal, XSS, read-only, token" sh tests/serve/run.sh $B
+
 # 5. our gold sets on the shipped dictionaries (tracked rate with a floor)
 if ls tests/gold/*.spec >/dev/null 2>&1 && [ -d dict/verbs ]; then
   check "gold sets on shipped dictionaries" $B/spec_runner --lexicon $B/data/lexicon.tsv --floor ${GOLD_FLOOR:-0} --dict-dir dict tests/gold/*.spec

@@ -33,6 +33,15 @@ static const char *schema_v1 =
     "  COUNT(DISTINCT doc_id) AS num_articles, COUNT(DISTINCT coalesce(publisher, doc_id)) AS num_sources"
     "  FROM mentions GROUP BY event_id;";
 
+static const char *schema_v2 =
+    /* v2: full-text search over every sentence that reported an event */
+    "CREATE VIRTUAL TABLE IF NOT EXISTS sentences_fts USING fts5(doc_id UNINDEXED, idx UNINDEXED, text);"
+    "CREATE TRIGGER IF NOT EXISTS sentences_fts_ai AFTER INSERT ON sentences BEGIN"
+    "  INSERT INTO sentences_fts(doc_id, idx, text) VALUES (new.doc_id, new.idx, new.text); END;"
+    "CREATE TRIGGER IF NOT EXISTS sentences_fts_ad AFTER DELETE ON sentences BEGIN"
+    "  DELETE FROM sentences_fts WHERE doc_id = old.doc_id AND idx = old.idx; END;"
+    "INSERT INTO sentences_fts(doc_id, idx, text) SELECT doc_id, idx, text FROM sentences;";
+
 int store_exec(parley_store *s, const char *sql, parley_error *err) {
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -68,6 +77,11 @@ static int migrate(parley_store *s, parley_error *err) {
             store_exec(s, "INSERT OR REPLACE INTO meta VALUES('schema_version','1')", err) || store_exec(s, "COMMIT", err))
             return -1;
     }
+    if (version < 2) {
+        if (store_exec(s, "BEGIN", err) || store_exec(s, schema_v2, err) ||
+            store_exec(s, "INSERT OR REPLACE INTO meta VALUES('schema_version','2')", err) || store_exec(s, "COMMIT", err))
+            return -1;
+    }
     return 0;
 }
 
@@ -96,10 +110,35 @@ parley_store *parley_store_open(const char *path, parley_error *err) {
         prep(s, &s->men_put,
              "INSERT OR IGNORE INTO mentions(event_id,doc_id,sentence,publisher,url,date,sentence_offset,source_offset,"
              "target_offset,verb_offset,attribution) VALUES(?,?,?,?,?,?,?,?,?,?,?)", err) ||
-        prep(s, &s->sent_put, "INSERT OR REPLACE INTO sentences(doc_id,idx,text) VALUES(?,?,?)", err) ||
+        prep(s, &s->sent_put, "INSERT OR IGNORE INTO sentences(doc_id,idx,text) VALUES(?,?,?)", err) ||
         prep(s, &s->gc_events, "DELETE FROM events WHERE event_id NOT IN (SELECT event_id FROM mentions)", err) ||
         prep(s, &s->actor_put, "INSERT OR IGNORE INTO actors(code,country,first_date) VALUES(?,?,?)", err)) {
         parley_store_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+parley_store *parley_store_open_readonly(const char *path, parley_error *err) {
+    parley_store *s = calloc(1, sizeof *s);
+    if (!s) { p_set_error(err, PARLEY_ERR_NOMEM, "out of memory"); return NULL; }
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        p_set_error(err, PARLEY_ERR_IO, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+        sqlite3_close(s->db);
+        free(s);
+        return NULL;
+    }
+    sqlite3_busy_timeout(s->db, 2000);
+    sqlite3_stmt *st;
+    int version = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key='schema_version'", -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW) version = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+    }
+    if (version < 2 || version > PARLEY_SCHEMA_VERSION) {
+        p_set_error(err, PARLEY_ERR_STATE, "%s: not a parley store of schema 2 (found %d); run parley ingest once to migrate", path, version);
+        sqlite3_close(s->db);
+        free(s);
         return NULL;
     }
     return s;

@@ -6,7 +6,7 @@
 
 #include "../util/util.h"
 
-#define PARLEY_SCHEMA_VERSION 1
+#define PARLEY_SCHEMA_VERSION 2
 
 struct parley_store {
     sqlite3 *db;
