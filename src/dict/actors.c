@@ -198,7 +198,9 @@ parley_status dict_read_actors(rd *r, int agents_mode) {
  * sets (Phoenix) expanded into every combination. */
 typedef struct subst { char name[64]; P_VEC(char *) vals; } subst;
 
-static void expand_subst(rd *r, const subst *subs, size_t nsubs, const char *phrase, size_t n, uint32_t agent_id) {
+static void expand_subst(rd *r, const subst *subs, size_t nsubs, const char *phrase, size_t n, uint32_t agent_id, int depth) {
+    /* a set whose values name a set again (or itself) must not recurse forever */
+    if (depth > 3) { rd_problem(r, "substitution sets nested too deeply (a set refers to itself?)"); return; }
     const char *bang = memchr(phrase, '!', n);
     if (!bang) {
         pwvec w = {0};
@@ -217,7 +219,7 @@ static void expand_subst(rd *r, const subst *subs, size_t nsubs, const char *phr
             p_buf_put(&b, phrase, (size_t)(bang - phrase));
             p_buf_puts(&b, subs[i].vals.v[j]);
             p_buf_put(&b, bang2 + 1, (size_t)(phrase + n - bang2 - 1));
-            expand_subst(r, subs, nsubs, b.s, b.n, agent_id);
+            expand_subst(r, subs, nsubs, b.s, b.n, agent_id, depth + 1);
             p_buf_free(&b);
         }
         return;
@@ -287,7 +289,7 @@ parley_status dict_read_agents(rd *r) {
         const char *pe = brace ? brace : b;
         while (pe > t && p_isspace((unsigned char)pe[-1])) pe--;
         if (pe == t) { rd_problem(r, "agent code without a phrase"); continue; }
-        expand_subst(r, subs.v, subs.n, t, (size_t)(pe - t), id);
+        expand_subst(r, subs.v, subs.n, t, (size_t)(pe - t), id, 0);
         if (brace) {
             const char *ce = memchr(brace, '}', (size_t)(b - brace));
             if (!ce) { rd_problem(r, "missing '}' in agent plurals"); continue; }
@@ -296,7 +298,7 @@ parley_status dict_read_agents(rd *r) {
                 p = skip_ws(p, ce);
                 const char *a = p;
                 while (p < ce && !p_isspace((unsigned char)*p)) p++;
-                if (p > a) expand_subst(r, subs.v, subs.n, a, (size_t)(p - a), id);
+                if (p > a) expand_subst(r, subs.v, subs.n, a, (size_t)(p - a), id, 0);
             }
         }
     }
