@@ -20,6 +20,8 @@ check "dialects spec" $B/spec_runner --lexicon $B/data/lexicon.tsv --verbs tests
       --actors tests/spec/middle-earth.tabari.actors --agents tests/spec/middle-earth.agents \
       --discards tests/spec/middle-earth.discards --issues tests/spec/middle-earth.issues tests/spec/dialects.spec
 
+check "text pipeline: sentences, datelines, Unicode, ontology coverage" sh tests/text/run.sh $B
+
 # 2. peer validation suites, with floors (issue #2: TABARI >= 90 %, PETRARCH >= 75 %)
 floor() { # file floor_pct
   out=$($P validate "$1" 2>/dev/null | tail -1)

@@ -92,7 +92,8 @@ int main(int argc, char **argv) {
             if (ok) lineno++;
             size_t n = ok ? strlen(line) : 0;
             while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = 0;
-            int blank = !ok || n == 0;
+            /* a blank line, a directive or the end of the file closes a case */
+            int blank = !ok || n == 0 || line[0] == '@';
             if (blank && have) {
                 got g = {.n = 0, .issues = ""};
                 parley_coder_reset_options(c);
@@ -121,7 +122,7 @@ int main(int argc, char **argv) {
                 want_issues[0] = 0;
             }
             if (!ok) break;
-            if (blank || line[0] == '#') continue;
+            if ((blank && line[0] != '@') || line[0] == '#') continue;
             if (!strncmp(line, "@date ", 6)) { date = parley_parse_date(line + 6, strlen(line + 6)); continue; }
             if (!strncmp(line, "@set ", 5)) { if (nopts < 8) snprintf(opts[nopts++], 128, "%.120s", line + 5); continue; }
             if (!strcmp(line, "@reset")) { nopts = 0; continue; }

@@ -1409,10 +1409,12 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
                     int lastv = -1;
                     for (int q = c->slots.v[pe.src].end; q < i; q++)
                         if (c->ti.v[q].type == T_VERB && !c->ti.v[q].deleted && c->ti.v[q].phrase >= 0) lastv = q;
+                    /* the actor nearest before the reported verb is its subject:
+                     * "A said B attacked C", "A accused B after it praised C" */
                     if (lastv >= 0)
                         for (size_t k = 0; k < c->slots.n; k++) {
                             const slot *sl = &c->slots.v[k];
-                            if (sl->start > lastv && sl->start < i && !c->ti.v[sl->start].deleted && !(pe.tgt >= 0 && slot_first_code_eq(c, (int)k, pe.tgt))) { pe.src = (int)k; break; }
+                            if (sl->start > lastv && sl->start < i && !c->ti.v[sl->start].deleted && !(pe.tgt >= 0 && slot_first_code_eq(c, (int)k, pe.tgt))) pe.src = (int)k;
                         }
                 }
             }

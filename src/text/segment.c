@@ -27,6 +27,22 @@ static int maybe_multi(const char *t, size_t n) {
     return 0;
 }
 
+/* Does the span end with a title or abbreviation and its period? */
+static int ends_with_title(const char *t, size_t n) {
+    static const char *const titles[] = {
+        "Gen", "Lt", "Col", "Maj", "Capt", "Cpt", "Sgt", "Adm", "Brig", "Cmdr", "Gov", "Sen", "Rep", "Rev", "Prof", "Dr",
+        "Mr", "Mrs", "Ms", "St", "Jr", "Sr", "Pres", "Amb", "Atty", "Supt", "Insp", "Hon", "Messrs", "Mt", "Ft", "No",
+        "Jan", "Feb", "Mar", "Apr", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Inc", "Corp", "Co", "Ltd", "vs", "approx"};
+    if (n < 3 || t[n - 1] != '.') return 0;
+    size_t e = n - 1, a = e;
+    while (a > 0 && p_isalpha((unsigned char)t[a - 1])) a--;
+    if (a > 0 && !p_isspace((unsigned char)t[a - 1]) && t[a - 1] != '(' && t[a - 1] != '"') return 0;
+    size_t wl = e - a;
+    for (size_t i = 0; i < P_ARRAY_LEN(titles); i++)
+        if (strlen(titles[i]) == wl && !memcmp(titles[i], t + a, wl)) return 1;
+    return 0;
+}
+
 int segment(segmenter *sg, const char *text, size_t len, parley_span_fn fn, void *ud) {
     if (!maybe_multi(text, len)) {
         size_t a = 0, b = len;
@@ -68,11 +84,22 @@ int segment(segmenter *sg, const char *text, size_t len, parley_span_fn fn, void
     ubrk_setText(bi, u, (int32_t)k, &e);
     if (U_FAILURE(e)) return fn(ud, 0, len);
     int32_t a = ubrk_first(bi);
+    size_t pending = SIZE_MAX; /* start of a sentence held back after a title */
     for (int32_t b = ubrk_next(bi); b != UBRK_DONE; a = b, b = ubrk_next(bi)) {
         size_t sa = map[a], sb = map[b];
+        if (pending != SIZE_MAX) sa = pending;
         while (sa < sb && p_isspace((unsigned char)text[sa])) sa++;
         while (sb > sa && p_isspace((unsigned char)text[sb - 1])) sb--;
+        /* ICU's suppressions know "Mr." and "U.S." but not every news title:
+         * "Gen. Theoden" or "Sen. Smith" must not end a sentence */
+        if (sb > sa && ends_with_title(text + sa, sb - sa) && b != (int32_t)k) { pending = sa; continue; }
+        pending = SIZE_MAX;
         if (sb > sa) { int r = fn(ud, sa, sb - sa); if (r) return r; }
+    }
+    if (pending != SIZE_MAX) {
+        size_t sa = pending, sb = len;
+        while (sb > sa && p_isspace((unsigned char)text[sb - 1])) sb--;
+        if (sb > sa) return fn(ud, sa, sb - sa);
     }
     return 0;
 }
