@@ -45,7 +45,14 @@ $(BUILD)/data/lexicon.tsv: tools/build-lexicon.sh
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/cli/parley.d $(BUILD)/serve/server.d
 
-.PHONY: all clean test asan accuracy bench fuzz
+.PHONY: all clean test asan accuracy bench fuzz dashboard
+
+# the dashboard: front-end packages from npm (dashboard/package-lock.json),
+# built into $(BUILD)/www next to the binary; nothing generated is committed
+dashboard: $(BUILD)/www/index.html
+$(BUILD)/www/index.html: dashboard/build.js $(wildcard dashboard/src/*) dashboard/package-lock.json
+	cd dashboard && npm ci --no-audit --no-fund --loglevel=error
+	node dashboard/build.js $(BUILD)/www
 
 # libFuzzer targets (clang, ASan+UBSan).  make fuzz FUZZ_SECONDS=60
 FUZZ_SECONDS ?= 60
@@ -62,7 +69,7 @@ clean:
 asan:
 	$(MAKE) BUILD=build-asan OPT=-O1 CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer"
 
-test: all
+test: all dashboard
 	sh tests/run.sh $(BUILD)
 
 accuracy: all

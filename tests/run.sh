@@ -88,6 +88,13 @@ check "store: de-duplication, re-ingest, exports, trend" sh tests/store/run.sh $
 # the HTTP API
 check "serve: every endpoint, limits, traversal, XSS, read-only, token" sh tests/serve/run.sh $B
 
+# the dashboard in a real browser (Debian chromium + playwright-core)
+if [ -x /usr/bin/chromium ] && [ -d dashboard/node_modules/playwright-core ] && [ -f $B/www/index.html ]; then
+  check "dashboard in chromium: chart, markers, why, try it, escaping" node tests/browser/dashboard.test.js $B
+else
+  echo "FAIL dashboard browser test cannot run (needs chromium, npm ci in dashboard/, make dashboard)"; fail=$((fail+1))
+fi
+
 # 5. our gold sets on the shipped dictionaries (tracked rate with a floor)
 if ls tests/gold/*.spec >/dev/null 2>&1 && [ -d dict/verbs ]; then
   check "gold sets on shipped dictionaries" $B/spec_runner --lexicon $B/data/lexicon.tsv --floor ${GOLD_FLOOR:-0} --dict-dir dict tests/gold/*.spec
