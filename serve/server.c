@@ -284,7 +284,81 @@ static enum MHD_Result serve_static(struct MHD_Connection *c, const char *url) {
     return send_buf(c, 200, mime(path), buf, n, 1);
 }
 
+/* ------------------------------------------------------- answer cache */
+
+/* GET answers are cached by URL (with its query string) and by the store's
+ * state: the mtimes and size of the database and its WAL, which move on
+ * every commit.  A dashboard asks the same questions again and again; a
+ * commit by an ingester empties the cache at the next request. */
+#define CACHE_SLOTS 4096
+typedef struct centry { char *key; char *body; size_t len; } centry;
+static centry cache[CACHE_SLOTS];
+static size_t cache_bytes;
+static char cache_stamp[128];
+static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void store_stamp(char *out, size_t cap) {
+    struct stat a, w;
+    char wal[1100];
+    snprintf(wal, sizeof wal, "%.1000s-wal", G->db);
+    int ha = stat(G->db, &a) == 0, hw = stat(wal, &w) == 0;
+    snprintf(out, cap, "%lld.%ld/%lld.%ld/%lld", ha ? (long long)a.st_mtim.tv_sec : 0, ha ? a.st_mtim.tv_nsec : 0L,
+             hw ? (long long)w.st_mtim.tv_sec : 0, hw ? w.st_mtim.tv_nsec : 0L, hw ? (long long)w.st_size : 0);
+}
+
+static uint64_t fnv(const char *s) {
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) { h ^= (unsigned char)*s; h *= 1099511628211ULL; }
+    return h;
+}
+
+/* Returns a malloc()ed copy of the cached answer or NULL. */
+static char *cache_get(const char *key, size_t *len) {
+    char stamp[128];
+    store_stamp(stamp, sizeof stamp);
+    pthread_mutex_lock(&cache_mu);
+    if (strcmp(stamp, cache_stamp)) {
+        for (size_t i = 0; i < CACHE_SLOTS; i++) { free(cache[i].key); free(cache[i].body); cache[i].key = cache[i].body = NULL; }
+        cache_bytes = 0;
+        snprintf(cache_stamp, sizeof cache_stamp, "%s", stamp);
+    }
+    centry *e = &cache[fnv(key) % CACHE_SLOTS];
+    char *out = NULL;
+    if (e->key && !strcmp(e->key, key)) {
+        out = malloc(e->len ? e->len : 1);
+        if (out) { memcpy(out, e->body, e->len); *len = e->len; }
+    }
+    pthread_mutex_unlock(&cache_mu);
+    return out;
+}
+
+static void cache_put(const char *key, const char *body, size_t len) {
+    if (len > (1u << 20)) return;
+    pthread_mutex_lock(&cache_mu);
+    centry *e = &cache[fnv(key) % CACHE_SLOTS];
+    if (cache_bytes + len > (64u << 20)) { pthread_mutex_unlock(&cache_mu); return; }
+    if (e->key) { cache_bytes -= e->len; free(e->key); free(e->body); }
+    e->key = strdup(key);
+    e->body = malloc(len ? len : 1);
+    if (e->key && e->body) { memcpy(e->body, body, len); e->len = len; cache_bytes += len; }
+    else { free(e->key); free(e->body); e->key = e->body = NULL; }
+    pthread_mutex_unlock(&cache_mu);
+}
+
+typedef struct keybuf { p_buf_t b; } keybuf;
+static enum MHD_Result key_arg(void *cls, enum MHD_ValueKind kind, const char *k, const char *v) {
+    (void)kind;
+    keybuf *kb = cls;
+    pb_putc(&kb->b, '&');
+    pb_puts(&kb->b, k);
+    pb_putc(&kb->b, '=');
+    if (v) pb_puts(&kb->b, v);
+    return MHD_YES;
+}
+
 /* ------------------------------------------------------------- router */
+
+static enum MHD_Result route_api(struct MHD_Connection *c, const char *url, const char *key);
 
 static enum MHD_Result route(struct MHD_Connection *c, const char *url, const char *method, req *rq) {
     int is_get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
@@ -304,6 +378,18 @@ static enum MHD_Result route(struct MHD_Connection *c, const char *url, const ch
         return api_ingest(c, rq);
     }
     if (!is_get) return send_error(c, 405, "method not allowed");
+    keybuf kb = {{0}};
+    pb_puts(&kb.b, url);
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, key_arg, &kb);
+    size_t clen;
+    char *cached = kb.b.s ? cache_get(kb.b.s, &clen) : NULL;
+    if (cached) { free(kb.b.s); return send_json(c, 200, cached, clen); }
+    enum MHD_Result res = route_api(c, url, kb.b.s);
+    free(kb.b.s);
+    return res;
+}
+
+static enum MHD_Result route_api(struct MHD_Connection *c, const char *url, const char *key) {
     parley_store *st = store();
     if (!st) return send_error(c, 503, "the event store cannot be opened");
     parley_error e;
@@ -365,6 +451,7 @@ static enum MHD_Result route(struct MHD_Connection *c, const char *url, const ch
         len = o.b.n;
     } else return send_error(c, 404, "no such endpoint (see /api/openapi.json)");
     if (s != PARLEY_OK) { free(out); return send_error(c, 500, e.message); }
+    if (key) cache_put(key, out, len);
     return send_json(c, 200, out, len);
 }
 
@@ -433,6 +520,7 @@ int serve_run(const serve_opts *o, const parley_dict *d) {
     signal(SIGTERM, on_signal);
     while (!stop_flag) pause();
     MHD_stop_daemon(dm);
+    for (size_t i = 0; i < CACHE_SLOTS; i++) { free(cache[i].key); free(cache[i].body); }
     fprintf(stderr, "parley serve: stopped\n");
     return 0;
 }

@@ -232,7 +232,13 @@ static void build_verb_groups(parley_dict *d) {
         phrase *ph = &d->phrases.v[i];
         if (ph->kind != K_VERB) continue;
         p_buf_clear(&k);
-        for (uint16_t j = 0; j < ph->n; j++) p_buf_put(&k, (const char *)&ph->w[j], sizeof(pword));
+        /* the fields, not the struct bytes: pword has padding */
+        for (uint16_t j = 0; j < ph->n; j++) {
+            char kb[5];
+            memcpy(kb, &ph->w[j].w, 4);
+            kb[4] = (char)ph->w[j].flags;
+            p_buf_put(&k, kb, 5);
+        }
         size_t before = keys.strs.n;
         uint32_t key = p_intern_add(&keys, k.s, k.n);
         if (keys.strs.n > before) P_PUSH(first, (uint32_t)i);

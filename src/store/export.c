@@ -56,10 +56,10 @@ static void split_actor(const char *code, char country[4], char types[3][4]) {
 #define EVENT_SQL \
     "SELECT e.event_id, e.date, e.source, e.target, e.cameo, e.root, e.quad_class, e.goldstein, e.plover," \
     " e.source_text, e.target_text, e.verb_text, e.sentence_text, e.issues, e.first_doc, e.first_url," \
-    " c.num_mentions, c.num_articles, c.num_sources," \
+    " e.num_mentions, e.num_articles, e.num_sources," \
     " (SELECT min(sentence) FROM mentions m WHERE m.event_id=e.event_id AND m.doc_id=e.first_doc)," \
     " (SELECT group_concat(DISTINCT coalesce(publisher,'')) FROM mentions m WHERE m.event_id=e.event_id)," \
-    " e.why FROM events e JOIN event_counts c USING(event_id) ORDER BY e.date, e.event_id"
+    " e.why FROM events e ORDER BY e.date, e.event_id"
 
 parley_status parley_store_export(parley_store *s, const parley_dict *d, const char *format, void *out, parley_error *err) {
     FILE *f = out;

@@ -29,7 +29,7 @@ static int fail(parley_store *s, parley_error *err) {
 
 #define EVENT_COLS \
     "e.event_id, e.date, e.source, e.target, e.cameo, e.root, e.quad_class, e.goldstein, e.plover, e.source_text," \
-    " e.target_text, e.verb_text, e.sentence_text, e.first_doc, e.first_url, c.num_mentions, c.num_articles, c.num_sources"
+    " e.target_text, e.verb_text, e.sentence_text, e.first_doc, e.first_url, e.num_mentions, e.num_articles, e.num_sources"
 
 static void event_obj(p_buf *b, sqlite3_stmt *st) {
     static const char *names[] = {"id", "date", "source", "target", "cameo", "root", "quad_class", "goldstein", "plover",
@@ -46,21 +46,37 @@ static void event_obj(p_buf *b, sqlite3_stmt *st) {
     p_buf_putc(b, '}');
 }
 
+/* The page of events is assembled from ordered branches: a dyad is A->B and
+ * B->A, an actor is source or target.  Each branch walks its index in date
+ * order and stops after offset+limit rows, so a page costs the same on a
+ * million events as on a thousand (no sort of the whole match). */
 parley_status parley_store_events_json(parley_store *s, const parley_event_query *q, char **out, size_t *len, parley_error *err) {
-    p_buf sql = {0}, b = {0};
-    p_buf_puts(&sql, "SELECT " EVENT_COLS " FROM events e JOIN event_counts c USING(event_id) WHERE 1");
+    p_buf common = {0}, sql = {0}, b = {0};
     /* every filter is a bound parameter: no user text reaches the SQL */
-    if (q->actor) p_buf_puts(&sql, " AND (e.source LIKE ?1 || '%' OR e.target LIKE ?1 || '%')");
-    if (q->a && q->b) p_buf_puts(&sql, " AND ((e.src_country = substr(?2,1,3) AND e.tgt_country = substr(?3,1,3)) OR"
-                                       " (e.src_country = substr(?3,1,3) AND e.tgt_country = substr(?2,1,3)))");
-    if (q->code) p_buf_puts(&sql, " AND e.cameo LIKE ?4 || '%'");
-    if (q->quad) p_buf_puts(&sql, " AND e.quad_class = ?5");
-    if (q->from) p_buf_puts(&sql, " AND e.date >= ?6");
-    if (q->to) p_buf_puts(&sql, " AND e.date <= ?7");
-    if (q->text) p_buf_puts(&sql, " AND e.event_id IN (SELECT m.event_id FROM sentences_fts f JOIN mentions m"
-                                  " ON m.doc_id = f.doc_id AND m.sentence = f.idx WHERE sentences_fts MATCH ?8)");
-    if (q->country) p_buf_puts(&sql, " AND (e.src_country = ?9 OR e.tgt_country = ?9)");
-    p_buf_puts(&sql, " ORDER BY e.date DESC, e.event_id LIMIT ?10 OFFSET ?11");
+    if (q->code) p_buf_puts(&common, " AND cameo LIKE ?4 || '%'");
+    if (q->quad) p_buf_puts(&common, " AND quad_class = ?5");
+    if (q->from) p_buf_puts(&common, " AND date >= ?6");
+    if (q->to) p_buf_puts(&common, " AND date <= ?7");
+    if (q->text) p_buf_puts(&common, " AND event_id IN (SELECT m.event_id FROM sentences_fts f JOIN mentions m"
+                                     " ON m.doc_id = f.doc_id AND m.sentence = f.idx WHERE sentences_fts MATCH ?8)");
+    if (q->country) p_buf_puts(&common, " AND (src_country = ?9 OR tgt_country = ?9)");
+    const char *cm = common.s ? common.s : "";
+    const char *branches[4];
+    int nb = 0;
+    if (q->a && q->b) {
+        branches[nb++] = "src_country = substr(?2,1,3) AND tgt_country = substr(?3,1,3) AND source LIKE ?2 || '%' AND target LIKE ?3 || '%'";
+        branches[nb++] = "src_country = substr(?3,1,3) AND tgt_country = substr(?2,1,3) AND source LIKE ?3 || '%' AND target LIKE ?2 || '%'";
+    } else if (q->actor) {
+        branches[nb++] = "src_country = substr(?1,1,3) AND source LIKE ?1 || '%'";
+        branches[nb++] = "tgt_country = substr(?1,1,3) AND target LIKE ?1 || '%' AND NOT (src_country = substr(?1,1,3) AND source LIKE ?1 || '%')";
+    } else branches[nb++] = "1";
+    p_buf_puts(&sql, "SELECT " EVENT_COLS " FROM (");
+    for (int i = 0; i < nb; i++) {
+        if (i) p_buf_puts(&sql, " UNION ALL ");
+        p_buf_printf(&sql, "SELECT * FROM (SELECT * FROM events WHERE %s%s ORDER BY date DESC, event_id LIMIT ?12)", branches[i], cm);
+    }
+    p_buf_puts(&sql, ") e ORDER BY e.date DESC, e.event_id LIMIT ?10 OFFSET ?11");
+    p_buf_free(&common);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, sql.s, -1, &st, NULL) != SQLITE_OK) { p_buf_free(&sql); return fail(s, err); }
     p_buf_free(&sql);
@@ -73,8 +89,10 @@ parley_status parley_store_events_json(parley_store *s, const parley_event_query
     if (q->text) sqlite3_bind_text(st, 8, q->text, -1, SQLITE_TRANSIENT);
     if (q->country) sqlite3_bind_text(st, 9, q->country, -1, SQLITE_TRANSIENT);
     int limit = q->limit > 0 && q->limit <= 1000 ? q->limit : 50;
+    int offset = q->offset > 0 ? q->offset : 0;
     sqlite3_bind_int(st, 10, limit + 1);
-    sqlite3_bind_int(st, 11, q->offset > 0 ? q->offset : 0);
+    sqlite3_bind_int(st, 11, offset);
+    sqlite3_bind_int(st, 12, offset + limit + 1);
     p_buf_puts(&b, "{\"events\":[");
     int n = 0, more = 0, rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -84,8 +102,8 @@ parley_status parley_store_events_json(parley_store *s, const parley_event_query
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) { p_buf_free(&b); return fail(s, err); }
-    p_buf_printf(&b, "],\"count\":%d,\"offset\":%d,\"next_offset\":", n, q->offset > 0 ? q->offset : 0);
-    if (more) p_buf_printf(&b, "%d}", (q->offset > 0 ? q->offset : 0) + n);
+    p_buf_printf(&b, "],\"count\":%d,\"offset\":%d,\"next_offset\":", n, offset);
+    if (more) p_buf_printf(&b, "%d}", offset + n);
     else p_buf_puts(&b, "null}");
     *out = b.s;
     *len = b.n;
@@ -97,7 +115,7 @@ parley_status parley_store_event_json(parley_store *s, const char *id, char **ou
     long long eid = strtoll(id, &end, 10);
     if (!*id || *end) { p_set_error(err, PARLEY_ERR_ARG, "event id must be a number"); return PARLEY_ERR_ARG; }
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "SELECT " EVENT_COLS ", e.why, e.issues FROM events e JOIN event_counts c USING(event_id) WHERE e.event_id=?",
+    if (sqlite3_prepare_v2(s->db, "SELECT " EVENT_COLS ", e.why, e.issues FROM events e WHERE e.event_id=?",
                            -1, &st, NULL) != SQLITE_OK)
         return fail(s, err);
     sqlite3_bind_int64(st, 1, eid);

@@ -42,6 +42,21 @@ static const char *schema_v2 =
     "  DELETE FROM sentences_fts WHERE doc_id = old.doc_id AND idx = old.idx; END;"
     "INSERT INTO sentences_fts(doc_id, idx, text) SELECT doc_id, idx, text FROM sentences;";
 
+static const char *schema_v3 =
+    "ALTER TABLE events ADD COLUMN num_mentions INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE events ADD COLUMN num_articles INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE events ADD COLUMN num_sources INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE events SET num_mentions = (SELECT count(*) FROM mentions m WHERE m.event_id = events.event_id),"
+    "  num_articles = (SELECT count(DISTINCT doc_id) FROM mentions m WHERE m.event_id = events.event_id),"
+    "  num_sources = (SELECT count(DISTINCT coalesce(publisher, doc_id)) FROM mentions m WHERE m.event_id = events.event_id);"
+    "DROP VIEW IF EXISTS event_counts;"
+    /* trend and alerts read only indexed columns: no table lookups */
+    "CREATE INDEX IF NOT EXISTS events_trend ON events(src_country, tgt_country, date, quad_class, goldstein, source, target);"
+    "CREATE INDEX IF NOT EXISTS events_src ON events(src_country, date);"
+    "CREATE INDEX IF NOT EXISTS events_tgt ON events(tgt_country, date);"
+    "DROP INDEX IF EXISTS events_dyad;"
+    "CREATE VIEW event_counts AS SELECT event_id, num_mentions, num_articles, num_sources FROM events;";
+
 int store_exec(parley_store *s, const char *sql, parley_error *err) {
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -82,6 +97,13 @@ static int migrate(parley_store *s, parley_error *err) {
             store_exec(s, "INSERT OR REPLACE INTO meta VALUES('schema_version','2')", err) || store_exec(s, "COMMIT", err))
             return -1;
     }
+    if (version < 3) {
+        /* v3: the GDELT counts live on the event row, kept current at each
+         * mention, so listing events never aggregates all mentions */
+        if (store_exec(s, "BEGIN", err) || store_exec(s, schema_v3, err) ||
+            store_exec(s, "INSERT OR REPLACE INTO meta VALUES('schema_version','3')", err) || store_exec(s, "COMMIT", err))
+            return -1;
+    }
     return 0;
 }
 
@@ -111,7 +133,13 @@ parley_store *parley_store_open(const char *path, parley_error *err) {
              "INSERT OR IGNORE INTO mentions(event_id,doc_id,sentence,publisher,url,date,sentence_offset,source_offset,"
              "target_offset,verb_offset,attribution) VALUES(?,?,?,?,?,?,?,?,?,?,?)", err) ||
         prep(s, &s->sent_put, "INSERT OR IGNORE INTO sentences(doc_id,idx,text) VALUES(?,?,?)", err) ||
-        prep(s, &s->gc_events, "DELETE FROM events WHERE event_id NOT IN (SELECT event_id FROM mentions)", err) ||
+        prep(s, &s->gc_events, "DELETE FROM events WHERE num_mentions = 0", err) ||
+        prep(s, &s->ev_count,
+             "UPDATE events SET num_mentions = (SELECT count(*) FROM mentions m WHERE m.event_id = ?1),"
+             " num_articles = (SELECT count(DISTINCT doc_id) FROM mentions m WHERE m.event_id = ?1),"
+             " num_sources = (SELECT count(DISTINCT coalesce(publisher, doc_id)) FROM mentions m WHERE m.event_id = ?1)"
+             " WHERE event_id = ?1", err) ||
+        prep(s, &s->doc_events, "SELECT DISTINCT event_id FROM mentions WHERE doc_id = ?", err) ||
         prep(s, &s->actor_put, "INSERT OR IGNORE INTO actors(code,country,first_date) VALUES(?,?,?)", err)) {
         parley_store_close(s);
         return NULL;
@@ -135,8 +163,8 @@ parley_store *parley_store_open_readonly(const char *path, parley_error *err) {
         if (sqlite3_step(st) == SQLITE_ROW) version = sqlite3_column_int(st, 0);
         sqlite3_finalize(st);
     }
-    if (version < 2 || version > PARLEY_SCHEMA_VERSION) {
-        p_set_error(err, PARLEY_ERR_STATE, "%s: not a parley store of schema 2 (found %d); run parley ingest once to migrate", path, version);
+    if (version < PARLEY_SCHEMA_VERSION || version > PARLEY_SCHEMA_VERSION) {
+        p_set_error(err, PARLEY_ERR_STATE, "%s: not a parley store of schema %d (found %d); run parley ingest once to migrate", path, PARLEY_SCHEMA_VERSION, version);
         sqlite3_close(s->db);
         free(s);
         return NULL;
@@ -147,7 +175,7 @@ parley_store *parley_store_open_readonly(const char *path, parley_error *err) {
 void parley_store_close(parley_store *s) {
     if (!s) return;
     if (s->in_tx) sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
-    sqlite3_stmt *sts[] = {s->doc_get, s->doc_put, s->doc_del_mentions, s->ev_put, s->men_put, s->sent_put, s->gc_events, s->actor_put};
+    sqlite3_stmt *sts[] = {s->doc_get, s->doc_put, s->doc_del_mentions, s->ev_put, s->men_put, s->sent_put, s->gc_events, s->actor_put, s->ev_count, s->doc_events};
     for (size_t i = 0; i < P_ARRAY_LEN(sts); i++) sqlite3_finalize(sts[i]);
     sqlite3_close(s->db);
     p_intern_free(&s->seen_actors);
@@ -310,6 +338,8 @@ static int on_store_event(void *ud, const parley_event *ev) {
     sqlite3_bind_int(st, 10, ev->verb_offset);
     bind_text(st, 11, attr[0] ? attr : NULL);
     if (step_done(s, st)) return 1;
+    sqlite3_bind_int64(s->ev_count, 1, (sqlite3_int64)id);
+    if (step_done(s, s->ev_count)) return 1;
     st = s->sent_put;
     bind_text(st, 1, ev->doc_id);
     sqlite3_bind_int(st, 2, ev->sentence);
@@ -363,8 +393,18 @@ static int begin_doc(parley_store *s, const parley_dict *d, const parley_doc *do
     s->n_events = 0;
     if (existed) {
         /* changed content: its old mentions go, events left without any too */
+        /* the events it mentioned are recounted once its mentions are gone */
+        P_VEC(int64_t) touched = {0};
+        sqlite3_bind_text(s->doc_events, 1, doc->id, -1, SQLITE_TRANSIENT);
+        while (sqlite3_step(s->doc_events) == SQLITE_ROW) P_PUSH(touched, sqlite3_column_int64(s->doc_events, 0));
+        sqlite3_reset(s->doc_events);
         sqlite3_bind_text(s->doc_del_mentions, 1, doc->id, -1, SQLITE_TRANSIENT);
-        if (step_done(s, s->doc_del_mentions)) return -1;
+        if (step_done(s, s->doc_del_mentions)) { P_FREE_VEC(touched); return -1; }
+        for (size_t k = 0; k < touched.n; k++) {
+            sqlite3_bind_int64(s->ev_count, 1, touched.v[k]);
+            if (step_done(s, s->ev_count)) { P_FREE_VEC(touched); return -1; }
+        }
+        P_FREE_VEC(touched);
         sqlite3_stmt *ds = NULL;
         if (sqlite3_prepare_v2(s->db, "DELETE FROM sentences WHERE doc_id=?", -1, &ds, NULL) == SQLITE_OK) {
             sqlite3_bind_text(ds, 1, doc->id, -1, SQLITE_TRANSIENT);
