@@ -29,3 +29,13 @@ n=$(sqlite3 $T/s.db "SELECT count(*) FROM events WHERE cameo='112'")
 [ "$n" = 1 ] || { echo "new event of a changed document missing"; exit 1; }
 $P trend MOR GON --db $T/s.db --by day --format csv | grep -q '^3019-03-10,' || { echo "trend lacks the attack day"; exit 1; }
 echo "store ok"
+# the bundled sample corpus shows its documented storyline with the shipped
+# dictionaries: Israel-Syria escalates in late February 2025 and calms in May
+if [ -d dict/verbs ]; then
+  $P ingest -q --db $T/sample.db examples/sample-corpus.jsonl
+  $P alerts --db $T/sample.db --format csv > $T/alerts.csv
+  grep -q '^ISR-SYR,2025-0[23]-[0-9][0-9],ESCALATION' $T/alerts.csv || { echo "no Israel-Syria escalation in Feb-Mar 2025"; cat $T/alerts.csv; exit 1; }
+  grep -q '^ISR-SYR,2025-0[345]-[0-9][0-9],DE-ESCALATION' $T/alerts.csv || { echo "no Israel-Syria de-escalation in Mar-May 2025"; cat $T/alerts.csv; exit 1; }
+  echo "sample corpus: $(grep -c . $T/alerts.csv) alert lines, Israel-Syria escalation and de-escalation present"
+fi
+echo "store ok (sample)"
