@@ -85,6 +85,8 @@ check "bad input reported, run goes on" badinput
 # 4. the event store
 check "store: de-duplication, re-ingest, exports, trend" sh tests/store/run.sh $B
 
+check "durability: kill -9 mid-ingest, consistent store, clean re-run" sh tests/store/durability.sh $B
+
 # the HTTP API
 check "serve: every endpoint, limits, traversal, XSS, read-only, token" sh tests/serve/run.sh $B
 
