@@ -1504,6 +1504,10 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
             if (need_both && (!has_src || !has_tgt)) continue;
             if (!need_both && !has_src) continue; /* an event needs at least its actor */
             if (pe.src >= 0 && pe.src == pe.tgt && !c->slots.v[pe.src].compound) continue;
+            /* parley: an event needs one side whose identity is known; "police
+             * said" or "officials met residents" alone (only agents of no
+             * country) is not an event anyone can place */
+            if (!o->tabari_compat && pe.src >= 0 && slot_lone(c, pe.src) && (pe.tgt < 0 || slot_lone(c, pe.tgt))) continue;
             if (vc.flags & VC_SUBORD) { if (have_sub < 0) { P_PUSH(evs, pe); have_sub = (int)evs.n - 1; } continue; }
             P_PUSH(evs, pe);
             coded_in_clause = 1;
