@@ -1271,6 +1271,8 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
     int carried_src = -1;
     int stop_sentence = 0;
     int have_sub = -1;
+    int second_pass = 0;
+again:
     while (cstart < S.n && !stop_sentence) {
         int cend = cstart;
         while (cend < S.n && !c->ti.v[cend].clause_break) cend++;
@@ -1519,6 +1521,20 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
         else if (carried_src < 0 && clause_first_slot >= 0) carried_src = clause_first_slot;
         clause++;
         cstart = cend + 1;
+    }
+    /* TABARI's CODE NONRESTRICTIVE (manual 8.6), on by default in parley: when
+     * the main text codes nothing, the comma clauses are coded after all
+     * ("..., the Syrian Observatory said" is then the statement) */
+    if (!evs.n && ncomma && !second_pass && !S.discard && !S.complex && !o->tabari_compat) {
+        second_pass = 1;
+        for (int k = 0; k < S.n; k++) { c->ti.v[k].deleted = 0; c->ti.v[k].clause_break = 0; }
+        clause_breaks(&S);
+        clause = 0;
+        cstart = 0;
+        carried_src = -1;
+        stop_sentence = 0;
+        have_sub = -1;
+        goto again;
     }
     if (S.discard) { P_FREE_VEC(evs); if (fate) *fate = PARLEY_FATE_DISCARD; return PARLEY_OK; }
     if (S.complex) { P_FREE_VEC(evs); if (fate) *fate = PARLEY_FATE_COMPLEX; return PARLEY_OK; }
