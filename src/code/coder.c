@@ -1102,27 +1102,7 @@ static void issues_scan(sent *S) {
     }
 }
 
-static int32_t add_days(int32_t ymd, int days) {
-    int y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
-    /* days from civil (Howard Hinnant's algorithm) */
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (unsigned)(m + (m > 2 ? -3 : 9)) + 2) / 5 + (unsigned)d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    long z = era * 146097 + (long)doe - 719468 + days;
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = (unsigned)(z - era * 146097);
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long yy = (long)yoe + era * 400;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    unsigned dd = doy - (153 * mp + 2) / 5 + 1;
-    unsigned mm = mp < 10 ? mp + 3 : mp - 9;
-    yy += mm <= 2;
-    return (int32_t)(yy * 10000 + (long)mm * 100 + (long)dd);
-}
+static int32_t add_days(int32_t ymd, int days) { return p_from_day_number(p_day_number(ymd) + days); }
 
 parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int sentence_index, const char *text,
                                    size_t len, parley_event_fn fn, void *ud, parley_sentence_fate *fate,

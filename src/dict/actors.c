@@ -310,15 +310,28 @@ parley_status dict_read_agents(rd *r) {
     return PARLEY_OK;
 }
 
-parley_status dict_read_discards(rd *r) {
+/* Next line with content of a line-per-entry file (discards, issues):
+ * leading blanks skipped, comments and blank lines passed over. */
+static int content_line(rd *r, const char **t, size_t *tn) {
     const char *s;
     size_t n;
     while (rd_next_line(r, &s, &n) && !r->failed) {
-        const char *t = skip_ws(s, s + n);
-        size_t tn = (size_t)(s + n - t);
-        if (tn && (t[0] == '#' || t[0] == ';')) continue;
-        tn = strip_comment(t, tn);
-        if (!tn) continue;
+        const char *a = skip_ws(s, s + n);
+        size_t an = (size_t)(s + n - a);
+        if (an && (a[0] == '#' || a[0] == ';')) continue;
+        an = strip_comment(a, an);
+        if (!an) continue;
+        *t = a;
+        *tn = an;
+        return 1;
+    }
+    return 0;
+}
+
+parley_status dict_read_discards(rd *r) {
+    const char *t;
+    size_t tn;
+    while (content_line(r, &t, &tn)) {
         uint8_t story = 0;
         if (t[0] == '+') { story = 1; t++; tn--; }
         pwvec w = {0};
@@ -337,14 +350,10 @@ parley_status dict_read_discards(rd *r) {
  * "v:" part-of-speech marks (dropped: our words match inflections anyway),
  * '+' joining words, and "~phrase" lines that block a match. */
 parley_status dict_read_issues(rd *r) {
-    const char *s;
-    size_t n;
-    while (rd_next_line(r, &s, &n) && !r->failed) {
-        const char *t = skip_ws(s, s + n);
-        size_t tn = (size_t)(s + n - t);
-        if (tn && (t[0] == '#' || t[0] == ';')) continue;
-        tn = strip_comment(t, tn);
-        if (!tn || t[0] == '<') continue;
+    const char *t;
+    size_t tn;
+    while (content_line(r, &t, &tn)) {
+        if (t[0] == '<') continue;
         uint8_t ignore = 0;
         if (t[0] == '~') { ignore = 1; t++; tn--; }
         const char *b = memchr(t, '[', tn);

@@ -187,32 +187,9 @@ void parley_store_set_window(parley_store *s, int days, int one_a_day) {
     s->one_a_day = one_a_day;
 }
 
-int32_t store_day_number(int32_t ymd) {
-    int y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
-    y -= m <= 2;
-    int era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (unsigned)(m + (m > 2 ? -3 : 9)) + 2) / 5 + (unsigned)d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int32_t)doe - 719468;
-}
+int32_t store_day_number(int32_t ymd) { return p_day_number(ymd); }
+int32_t store_from_day_number(int32_t n) { return p_from_day_number(n); }
 
-int32_t store_from_day_number(int32_t z) {
-    z += 719468;
-    int era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int y = (int)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    unsigned d = doy - (153 * mp + 2) / 5 + 1;
-    unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
-    return y * 10000 + (int32_t)m * 100 + (int32_t)d;
-}
-
-/* SQLITE_STATIC: every bound string outlives the step that uses it (the
- * statement is reset right after), so SQLite need not copy it. */
 static void bind_text(sqlite3_stmt *st, int i, const char *s) {
     if (s) sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
     else sqlite3_bind_null(st, i);

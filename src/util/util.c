@@ -240,3 +240,28 @@ int32_t parley_parse_date(const char *s, size_t len) {
     if (y < 1000 || m < 1 || m > 12 || day < 1 || day > days_in_month(y, m)) return 0;
     return y * 10000 + m * 100 + day;
 }
+
+/* Days since 1970-01-01 and back (Howard Hinnant's civil-date algorithms). */
+int32_t p_day_number(int32_t ymd) {
+    int y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
+    y -= m <= 2;
+    int era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (unsigned)(m + (m > 2 ? -3 : 9)) + 2) / 5 + (unsigned)d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int32_t)doe - 719468;
+}
+
+int32_t p_from_day_number(int32_t z) {
+    z += 719468;
+    int era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int y = (int)yoe + era * 400;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    unsigned d = doy - (153 * mp + 2) / 5 + 1;
+    unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+    return y * 10000 + (int32_t)m * 100 + (int32_t)d;
+}

@@ -68,6 +68,10 @@ static inline uint32_t p_intern_len(const p_intern *t, uint32_t id) { return t->
 void p_set_error(parley_error *err, parley_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* YYYYMMDD <-> days since 1970-01-01 */
+int32_t p_day_number(int32_t ymd);
+int32_t p_from_day_number(int32_t days);
+
 /* Reads a whole file; returns NULL and sets err on failure. */
 char *p_read_file(const char *path, size_t *len, parley_error *err);
 
