@@ -867,7 +867,10 @@ static void slot_codes(const parley_coder *c, int s, strvec *out, intvec *units)
     units->n = 0;
     if (s < 0) return;
     const slot *sl = &c->slots.v[s];
-    for (int k = 0; k < sl->count; k++) {
+    /* a compound source and target give count x count events: the cap keeps
+     * one crafted list from turning a sentence into millions of events */
+    int n = c->opts.max_compound > 0 && sl->count > c->opts.max_compound ? c->opts.max_compound : sl->count;
+    for (int k = 0; k < n; k++) {
         const unit *u = &c->units.v[sl->first + k];
         P_PUSH(*out, u->code);
         P_PUSH(*units, sl->first + k);
