@@ -356,6 +356,7 @@ typedef struct run {
     long docs_total;
     parley_store *store;                /* ingest: events go here */
     long stored, skipped, store_bad;
+    int store_failed;                   /* a write failed: stop reading */
 } run;
 
 #define BATCH_DOCS 4096
@@ -384,7 +385,15 @@ static void drain(run *r) {
             for (size_t q = a; q < k; q++) evs[q - a] = res->kept[q].ev;
             parley_error e;
             int n = 0;
-            if (parley_store_put(r->store, r->d, &res->docs[i], evs, k - a, &n, &e) != PARLEY_OK) {
+            parley_status ps = r->store_failed ? PARLEY_OK : parley_store_put(r->store, r->d, &res->docs[i], evs, k - a, &n, &e);
+            if (ps == PARLEY_ERR_IO) {
+                /* the store, not the document, is at fault (disk full,
+                 * read-only): every later document would fail the same way */
+                fprintf(stderr, "parley: stopping at document %.200s: %s\n", res->docs[i].id, e.message);
+                r->store_failed = 1;
+            } else if (r->store_failed) {
+                n = 0;
+            } else if (ps != PARLEY_OK) {
                 char msg[800];
                 snprintf(msg, sizeof msg, "document %.200s: %.500s", res->docs[i].id, e.message);
                 diag(r->c, NULL, 0, msg);
@@ -477,7 +486,7 @@ static int on_doc(void *ud, const parley_doc *doc) {
     d.title = doc->title ? (const char *)(uintptr_t)(keep(r, doc->title, strlen(doc->title)) + 1) : NULL;
     b->docs[b->ndocs++] = d;
     if (b->ndocs >= BATCH_DOCS || b->slen >= BATCH_BYTES) flush_batch(r);
-    return 0;
+    return r->store_failed;
 }
 
 static const char *guess_in(const char *path) {
@@ -537,6 +546,7 @@ static int code_run(cli *c, int nfiles, char **files, parley_store *store) {
     }
     for (int i = 0; i < nfiles; i++) {
         const char *in = c->in ? c->in : guess_in(files[i]);
+        if (r.store_failed) break;
         if (!strcmp(in, "petrxml")) { bad += read_petrarch_xml(files[i], &io, on_doc, &r); continue; }
         FILE *f = !strcmp(files[i], "-") ? stdin : fopen(files[i], "rb");
         if (!f) { fprintf(stderr, "parley: %s: %s\n", files[i], strerror(errno)); rc = EX_IO; continue; }
@@ -560,7 +570,8 @@ static int code_run(cli *c, int nfiles, char **files, parley_store *store) {
     else if (fflush(stdout) != 0) rc = EX_IO;
     if (store) {
         parley_error ce;
-        if (parley_store_commit(store, &ce) != PARLEY_OK) { fprintf(stderr, "parley: %s\n", ce.message); rc = EX_IO; }
+        if (r.store_failed) rc = EX_IO;
+        else if (parley_store_commit(store, &ce) != PARLEY_OK) { fprintf(stderr, "parley: %s\n", ce.message); rc = EX_IO; }
         bad += r.store_bad;
         if (!c->quiet)
             fprintf(stderr, "parley: %ld documents (%ld unchanged, skipped), %ld event mentions stored, %ld bad documents\n", r.docs_total,

@@ -195,14 +195,32 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s) {
     else sqlite3_bind_null(st, i);
 }
 
+/* A failed write (disk full, read-only file, I/O error) ends the open
+ * group: SQLite may already have rolled it back, and what is left of it
+ * cannot be trusted to hold whole documents.  Rolling back keeps the store
+ * as of the last commit; those documents' hashes were never committed, so a
+ * re-run stores them again. */
+static void abandon_group(parley_store *s, parley_error *err, int rc) {
+    /* the message first: the rollback below replaces it */
+    char why[256];
+    snprintf(why, sizeof why, "%s", sqlite3_errmsg(s->db));
+    int pending = s->pending + 1;
+    if (s->in_tx && !sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    s->in_tx = 0;
+    s->pending = 0;
+    s->st = PARLEY_ERR_IO;
+    const char *what = rc == SQLITE_FULL ? "disk full" : rc == SQLITE_READONLY ? "the store is read-only" : "write failed";
+    p_set_error(err, PARLEY_ERR_IO, "sqlite: %s (%s); the last %d documents were not stored: run again once fixed", what, why, pending);
+}
+
 static int step_done(parley_store *s, sqlite3_stmt *st) {
     int rc = sqlite3_step(st);
-    sqlite3_reset(st);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-        s->st = PARLEY_ERR_IO;
-        p_set_error(s->err, PARLEY_ERR_IO, "sqlite: %s", sqlite3_errmsg(s->db));
+        rc = sqlite3_reset(st);
+        abandon_group(s, s->err, rc);
         return -1;
     }
+    sqlite3_reset(st);
     return 0;
 }
 
@@ -438,7 +456,12 @@ parley_status parley_store_put(parley_store *s, const parley_dict *d, const parl
 
 parley_status parley_store_commit(parley_store *s, parley_error *err) {
     if (!s->in_tx) return PARLEY_OK;
-    if (store_exec(s, "COMMIT", err)) return PARLEY_ERR_IO;
+    int rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        s->pending--; /* abandon_group counts the document being stored */
+        abandon_group(s, err, rc & 0xff);
+        return PARLEY_ERR_IO;
+    }
     s->in_tx = 0;
     s->pending = 0;
     return PARLEY_OK;
