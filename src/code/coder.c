@@ -95,11 +95,8 @@ static void base_collect(void *ud, const char *s, size_t n) {
     int32_t w = p_intern_find(&c->d->words, s, n);
     if (w >= 0) P_PUSH(c->sentwords, (uint32_t)w);
 }
-static int cmp_u32(const void *a, const void *b) { uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b; return x < y ? -1 : x > y; }
-static int has_word_id(const parley_coder *c, uint32_t w) {
-    size_t lo = 0, hi = c->sentwords.n;
-    while (lo < hi) { size_t m = (lo + hi) / 2; if (c->sentwords.v[m] < w) lo = m + 1; else hi = m; }
-    return lo < c->sentwords.n && c->sentwords.v[lo] == w;
+static inline int has_word_id(const parley_coder *c, uint32_t w) {
+    return w < c->nwbits && (c->wbits[w >> 6] >> (w & 63) & 1);
 }
 
 static int closed_class(const token *t);
@@ -107,7 +104,7 @@ static int closed_class(const token *t);
 /* The cache entry of token t, computed on first sight. */
 static const cache_ent *lex_lookup(parley_coder *c, const token *t) {
     const parley_dict *d = c->d;
-    uint64_t h = p_hash(t->s, t->len);
+    uint64_t h = p_hash_mem(t->s, t->len);
     if (!c->cache_cap) {
         c->cache_cap = 1 << 15;
         c->cache = p_xcalloc(c->cache_cap, sizeof *c->cache);
@@ -169,6 +166,29 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t) {
         P_PUSH(c->cache_pool, (uint32_t)ph->kind << 28 | c->cand.v[a]);
         P_PUSH(c->cache_pool, hint);
     }
+    /* the same candidates split for classify(): those it must always try,
+     * and those it tries only when the next token can be their hint word */
+    e->foff = (uint32_t)c->cache_pool.n;
+    for (size_t a = 0; a < m; a++) {
+        const uint32_t *pr = c->cache_pool.v + e->off + 2 * a;
+        if (pr[1] == UINT32_MAX && (pr[0] >> 28) != K_ISSUE) P_PUSH(c->cache_pool, (uint32_t)a);
+    }
+    e->fn = (uint32_t)(c->cache_pool.n - e->foff);
+    e->hoff = (uint32_t)c->cache_pool.n;
+    for (size_t a = 0; a < m; a++) {
+        const uint32_t *pr = c->cache_pool.v + e->off + 2 * a;
+        if (pr[1] == UINT32_MAX || (pr[0] >> 28) == K_ISSUE) continue;
+        /* insertion by hint keeps positions ascending within one hint */
+        size_t at = c->cache_pool.n;
+        P_PUSH(c->cache_pool, 0);
+        P_PUSH(c->cache_pool, 0);
+        uint32_t *hp = c->cache_pool.v + e->hoff;
+        size_t k = (at - e->hoff) / 2;
+        while (k > 0 && hp[2 * (k - 1)] > pr[1]) { hp[2 * k] = hp[2 * (k - 1)]; hp[2 * k + 1] = hp[2 * (k - 1) + 1]; k--; }
+        hp[2 * k] = c->cache_pool.v[e->off + 2 * a + 1];
+        hp[2 * k + 1] = (uint32_t)a;
+    }
+    e->hn = (uint32_t)(c->cache_pool.n - e->hoff) / 2;
     /* dictionary words this token can stand for (for the pattern prefilter) */
     size_t before = c->sentwords.n;
     for_bases(t, base_collect, c);
@@ -184,11 +204,9 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t) {
     return e;
 }
 
-static const uint32_t *candidates(parley_coder *c, const token *t, uint32_t *count) {
-    static const uint32_t none[1] = {0};
-    const cache_ent *e = lex_lookup(c, t);
+static const uint32_t *candidates(const parley_coder *c, const cache_ent *e, uint32_t *count) {
     *count = e->n;
-    return e->n ? c->cache_pool.v + e->off : none;
+    return c->cache_pool.v + e->off;
 }
 
 /* Matches the rest of phrase ph from token i.  Words joined by '_' must be
@@ -231,6 +249,9 @@ parley_coder *parley_coder_new(const parley_dict *d) {
     c->opts = d->opts;
     if (!d->has_opts) { /* nothing from an .options file: keep defaults */ }
     c->base_opts = c->opts;
+    c->nwbits = d->words.strs.n;
+    c->wbits = calloc(c->nwbits / 64 + 1, sizeof *c->wbits);
+    if (!c->wbits) { free(c); return NULL; }
     tokenizer_init(&c->tz);
     segmenter_init(&c->sg);
     return c;
@@ -246,11 +267,13 @@ void parley_coder_free(parley_coder *c) {
     P_FREE_VEC(c->live);
     P_FREE_VEC(c->cand);
     P_FREE_VEC(c->sentwords);
+    free(c->wbits);
     P_FREE_VEC(c->patcand);
     P_FREE_VEC(c->cache_pool);
     free(c->cache);
     p_arena_free(&c->cache_arena);
     p_buf_free(&c->why);
+    p_buf_free(&c->why_tmp);
     p_buf_free(&c->scratch);
     p_buf_free(&c->out_codes);
     free(c);
@@ -289,7 +312,7 @@ static int closed_class(const token *t) {
  * CAMEO's 3-character boundaries (TABARI 5.4: "LKAREB" + "REB" stays). */
 static void add_agent_code(char *out, size_t cap, const char *actor_code, const char *agent_code, int prefix) {
     char tmp[64];
-    snprintf(tmp, sizeof tmp, "%s", actor_code);
+    p_copy(tmp, sizeof tmp, actor_code, strlen(actor_code));
     size_t al = strlen(tmp), gl = strlen(agent_code);
     int present = 0;
     if (gl && gl <= al) {
@@ -316,7 +339,7 @@ static void apply_agent(const parley_dict *d, unit *u, int32_t ag, int former) {
         const char *sl = strchr(p, '/');
         size_t n = sl ? (size_t)(sl - p) : strlen(p);
         char part[64], comb[64];
-        snprintf(part, sizeof part, "%.*s", (int)n, p);
+        p_copy(part, sizeof part, p, n);
         add_agent_code(comb, sizeof comb, part, acode, a->prefix);
         if (k && k + 1 < sizeof res) res[k++] = '/';
         for (const char *q = comb; *q && k + 1 < sizeof res; q++) res[k++] = *q;
@@ -324,7 +347,7 @@ static void apply_agent(const parley_dict *d, unit *u, int32_t ag, int former) {
         if (!sl || k + 1 >= sizeof res) break;
         p = sl + 1;
     }
-    snprintf(u->code, sizeof u->code, "%s", res);
+    p_copy(u->code, sizeof u->code, res, strlen(res));
     u->agent = ag;
 }
 
@@ -356,22 +379,34 @@ static void classify(sent *S) {
     }
     for (int i = 0; i < n;) {
         if (S->tk[i].flags & TK_COMMA) { i++; continue; }
-        uint32_t nc;
-        const uint32_t *cand = candidates(c, &S->tk[i], &nc);
+        const cache_ent *ce = c->ti.v[i].ce;
+        const uint32_t *cand = c->cache_pool.v + ce->off;
         int best = -1, best_end = i + 1;
         uint32_t best_chars = 0;
         int best_rank = 99;
-        for (uint32_t k = 0; k < nc; k++) {
-            uint32_t pk = cand[2 * k], hint = cand[2 * k + 1];
-            if ((pk >> 28) == K_ISSUE) continue;
-            if (hint != UINT32_MAX) {
-                if (i + 1 >= n) continue;
-                const cache_ent *ne = c->ti.v[i + 1].ce;
-                const uint32_t *bs = c->cache_pool.v + ne->boff;
-                uint32_t b = 0;
-                while (b < ne->bn && bs[b] != hint) b++;
-                if (b == ne->bn) continue;
+        /* the candidates worth trying, in their order: all with no hint, and
+         * those whose hint the next token can be (looked up, not scanned) */
+        c->cand.n = 0;
+        const uint32_t *fp = c->cache_pool.v + ce->foff, *hp = c->cache_pool.v + ce->hoff;
+        for (uint32_t k = 0; k < ce->fn; k++) P_PUSH(c->cand, fp[k]);
+        if (ce->hn && i + 1 < n) {
+            const cache_ent *ne = c->ti.v[i + 1].ce;
+            const uint32_t *bs = c->cache_pool.v + ne->boff;
+            for (uint32_t b = 0; b < ne->bn; b++) {
+                uint32_t lo = 0, hi = ce->hn;
+                while (lo < hi) { uint32_t mid = (lo + hi) / 2; if (hp[2 * mid] < bs[b]) lo = mid + 1; else hi = mid; }
+                for (; lo < ce->hn && hp[2 * lo] == bs[b]; lo++) P_PUSH(c->cand, hp[2 * lo + 1]);
             }
+            if (c->cand.n > ce->fn) {
+                p_sort_u32(c->cand.v, c->cand.n);
+                size_t u = 1;
+                for (size_t k = 1; k < c->cand.n; k++) if (c->cand.v[k] != c->cand.v[u - 1]) c->cand.v[u++] = c->cand.v[k];
+                c->cand.n = u;
+            }
+        }
+        for (size_t kk = 0; kk < c->cand.n; kk++) {
+            uint32_t k = c->cand.v[kk];
+            uint32_t pk = cand[2 * k];
             const phrase *ph = &d->phrases.v[pk & 0x0FFFFFFF];
             int end;
             if (ph->kind == K_DISCARD) {
@@ -909,23 +944,37 @@ static void pattern_text(p_buf *b, const parley_dict *d, const pattern *pt) {
     }
 }
 
-static void why_actor(p_buf *b, const parley_coder *c, int unit_i, const char *role) {
+static void why_actor(p_buf *b, p_buf *tmp, const parley_coder *c, int unit_i, const char *role) {
     const parley_dict *d = c->d;
     const unit *u = &c->units.v[unit_i];
     p_buf_puts(b, ",");
-    p_buf b2 = {0};
+    p_buf *b2 = tmp;
+    p_buf_clear(b2);
     if (u->actor != UINT32_MAX) {
         const actor *a = &d->actors.v[u->actor];
-        p_buf_printf(&b2, "%s %s: %s:%u", role, u->code, p_intern_str(&d->files, a->file), u->used ? u->used->line : a->line);
-        if (u->used && !(u->used->flags & AC_DEFAULT))
-            p_buf_printf(&b2, " (dated %d..%d)", u->used->lo, u->used->hi);
+        p_buf_puts(b2, role);
+        p_buf_putc(b2, ' ');
+        p_buf_puts(b2, u->code);
+        p_buf_puts(b2, ": ");
+        p_buf_puts(b2, p_intern_str(&d->files, a->file));
+        p_buf_putc(b2, ':');
+        p_buf_putu(b2, u->used ? u->used->line : a->line);
+        if (u->used && !(u->used->flags & AC_DEFAULT)) {
+            p_buf_puts(b2, " (dated ");
+            p_buf_puti(b2, u->used->lo);
+            p_buf_puts(b2, "..");
+            p_buf_puti(b2, u->used->hi);
+            p_buf_putc(b2, ')');
+        }
     }
     if (u->agent >= 0) {
         const agent *g = &d->agents.v[u->agent];
-        p_buf_printf(&b2, "%sagent %s:%u", b2.n ? " + " : "", p_intern_str(&d->files, g->file), g->line);
+        p_buf_puts(b2, b2->n ? " + agent " : "agent ");
+        p_buf_puts(b2, p_intern_str(&d->files, g->file));
+        p_buf_putc(b2, ':');
+        p_buf_putu(b2, g->line);
     }
-    p_buf_json_str(b, b2.s ? b2.s : "", b2.n);
-    p_buf_free(&b2);
+    p_buf_json_str(b, b2->s ? b2->s : "", b2->n);
 }
 
 static void emit(sent *S, evout *eo, const pending_ev *pe) {
@@ -969,34 +1018,60 @@ static void emit(sent *S, evout *eo, const pending_ev *pe) {
                 for (const char *x = sp;;) {
                     const char *xs = strchr(x, '/');
                     size_t xl = xs ? (size_t)(xs - x) : strlen(x);
-                    snprintf(sbuf, sizeof sbuf, "%.*s", (int)xl, x);
+                    p_copy(sbuf, sizeof sbuf, x, xl);
                     for (const char *y = tp;;) {
                         const char *ys = strchr(y, '/');
                         size_t yl = ys ? (size_t)(ys - y) : strlen(y);
-                        snprintf(tbuf, sizeof tbuf, "%.*s", (int)yl, y);
+                        p_copy(tbuf, sizeof tbuf, y, yl);
+                        /* "\nSRC|TGT|CODE\n": the story-level duplicate key */
                         char key[200];
-                        snprintf(key, sizeof key, "\n%s|%s|%s\n", sa ? sbuf : "-", ta ? tbuf : "-", code);
+                        {
+                            p_buf kb = {key, 0, sizeof key};
+                            size_t sl = sa ? strlen(sbuf) : 1, tl = ta ? strlen(tbuf) : 1, cl = strlen(code);
+                            if (sl + tl + cl + 5 > sizeof key) cl = 0; /* codes are short; never reached */
+                            kb.s[kb.n++] = '\n';
+                            memcpy(kb.s + kb.n, sa ? sbuf : "-", sl), kb.n += sl;
+                            kb.s[kb.n++] = '|';
+                            memcpy(kb.s + kb.n, ta ? tbuf : "-", tl), kb.n += tl;
+                            kb.s[kb.n++] = '|';
+                            memcpy(kb.s + kb.n, code, cl), kb.n += cl;
+                            kb.s[kb.n++] = '\n';
+                            kb.s[kb.n] = 0;
+                        }
                         int dup = eo->seen.n && strstr(eo->seen.s, key) != NULL;
                         if (!dup) p_buf_put(&eo->seen, key, strlen(key));
                         if (!dup && !(sa && ta && !strcmp(sbuf, tbuf))) {
                             p_buf *wb = &c->why;
                             p_buf_clear(wb);
                             p_buf_putc(wb, '[');
-                            p_buf v = {0};
+                            p_buf *v = &c->why_tmp;
+                            p_buf_clear(v);
                             if (pe->pat) {
-                                p_buf_printf(&v, "verb pattern %s:%u: - ", p_intern_str(&d->files, pe->pat->file), pe->pat->line);
-                                pattern_text(&v, d, pe->pat);
-                                p_buf_printf(&v, " [%s]", p_intern_str(&d->codes, pe->pat->code.c1));
+                                p_buf_puts(v, "verb pattern ");
+                                p_buf_puts(v, p_intern_str(&d->files, pe->pat->file));
+                                p_buf_putc(v, ':');
+                                p_buf_putu(v, pe->pat->line);
+                                p_buf_puts(v, ": - ");
+                                pattern_text(v, d, pe->pat);
+                                p_buf_puts(v, " [");
+                                p_buf_puts(v, p_intern_str(&d->codes, pe->pat->code.c1));
+                                p_buf_putc(v, ']');
                             } else {
                                 const verb *vb = &d->verbs.v[pe->vph->target];
-                                p_buf_printf(&v, "verb %s:%u: %s [%s]", p_intern_str(&d->files, vb->file), vb->line,
-                                             vb->label ? W(d, vb->label - 1) : "?", code);
+                                p_buf_puts(v, "verb ");
+                                p_buf_puts(v, p_intern_str(&d->files, vb->file));
+                                p_buf_putc(v, ':');
+                                p_buf_putu(v, vb->line);
+                                p_buf_puts(v, ": ");
+                                p_buf_puts(v, vb->label ? W(d, vb->label - 1) : "?");
+                                p_buf_puts(v, " [");
+                                p_buf_puts(v, code);
+                                p_buf_putc(v, ']');
                             }
-                            p_buf_json_str(wb, v.s, v.n);
-                            p_buf_free(&v);
-                            if (ua >= 0) why_actor(wb, c, ua, "source");
+                            p_buf_json_str(wb, v->s, v->n);
+                            if (ua >= 0) why_actor(wb, &c->why_tmp, c, ua, "source");
                             else if (sa) { p_buf_puts(wb, ","); p_buf_json_str(wb, "source: default", 15); }
-                            if (ub >= 0) why_actor(wb, c, ub, "target");
+                            if (ub >= 0) why_actor(wb, &c->why_tmp, c, ub, "target");
                             if (pe->passive) { p_buf_puts(wb, ","); p_buf_json_str(wb, "rule: passive voice (source and target swapped)", 48); }
                             if (pass == 1) { p_buf_puts(wb, ","); p_buf_json_str(wb, "rule: paired code", 17); }
                             if (pe->src >= 0 && c->slots.v[pe->src].compound) { p_buf_puts(wb, ","); p_buf_json_str(wb, "rule: compound source", 21); }
@@ -1078,7 +1153,7 @@ static void issues_scan(sent *S) {
     int seen_ignore_end = -1;
     for (int i = 0; i < S->n; i++) {
         uint32_t nc;
-        const uint32_t *cand = candidates(c, &S->tk[i], &nc);
+        const uint32_t *cand = candidates(c, c->ti.v[i].ce, &nc);
         for (uint32_t k = 0; k < nc; k++) {
             if ((cand[2 * k] >> 28) != K_ISSUE) continue;
             const phrase *ph = &d->phrases.v[cand[2 * k] & 0x0FFFFFFF];
@@ -1135,19 +1210,20 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
     if (o->min_words > 0 && S.n < o->min_words) { if (fate) *fate = PARLEY_FATE_TOO_SHORT; return PARLEY_OK; }
     if (c->ti.cap < (size_t)S.n + 1) c->ti.v = p_grow(c->ti.v, &c->ti.cap, (size_t)S.n + 1, sizeof(tokinfo));
     c->ti.n = (size_t)S.n;
+    /* the previous sentence's words leave the bitmap */
+    for (size_t k = 0; k < c->sentwords.n; k++) c->wbits[c->sentwords.v[k] >> 6] = 0;
     c->sentwords.n = 0;
     /* no cache reset may happen while this sentence holds entry pointers */
     if (c->cache_cap && (c->cache_n + (size_t)S.n + 1) * 2 >= c->cache_cap) cache_clear(c);
     for (int i = 0; i < S.n; i++) {
         const cache_ent *e = lex_lookup(c, &S.tk[i]);
         c->ti.v[i].ce = e;
-        for (uint32_t k = 0; k < e->bn; k++) P_PUSH(c->sentwords, c->cache_pool.v[e->boff + k]);
-    }
-    if (c->sentwords.n > 1) {
-        qsort(c->sentwords.v, c->sentwords.n, sizeof(uint32_t), cmp_u32);
-        size_t u = 1;
-        for (size_t k = 1; k < c->sentwords.n; k++) if (c->sentwords.v[k] != c->sentwords.v[u - 1]) c->sentwords.v[u++] = c->sentwords.v[k];
-        c->sentwords.n = u;
+        for (uint32_t k = 0; k < e->bn; k++) {
+            uint32_t w = c->cache_pool.v[e->boff + k];
+            if (w >= c->nwbits || has_word_id(c, w)) continue;
+            c->wbits[w >> 6] |= 1ULL << (w & 63);
+            P_PUSH(c->sentwords, w);
+        }
     }
     uint64_t smask[4] = {0, 0, 0, 0};
     for (size_t k = 0; k < c->sentwords.n; k++) { uint32_t b = word_bit(c->sentwords.v[k]); smask[b >> 6] |= 1ULL << (b & 63); }
@@ -1295,14 +1371,19 @@ again:
                  * filed under a word the sentence has; in length order */
                 c->patcand.n = 0;
                 for (uint32_t k = 0; k < vb->nfree; k++) P_PUSH(c->patcand, vb->free_pats[k]);
-                if (vb->nanch)
+                /* few anchors: test each against the sentence's bitmap; many:
+                 * look each sentence word up among them */
+                if (vb->nanch && vb->nanch <= 4 * c->sentwords.n) {
+                    for (uint32_t a = 0; a < vb->nanch; a++)
+                        if (has_word_id(c, vb->anch[a].w)) P_PUSH(c->patcand, vb->anch[a].pat);
+                } else if (vb->nanch)
                     for (size_t w = 0; w < c->sentwords.n; w++) {
                         uint32_t wid = c->sentwords.v[w];
                         size_t lo = 0, hi = vb->nanch;
                         while (lo < hi) { size_t mid = (lo + hi) / 2; if (vb->anch[mid].w < wid) lo = mid + 1; else hi = mid; }
                         for (; lo < vb->nanch && vb->anch[lo].w == wid; lo++) P_PUSH(c->patcand, vb->anch[lo].pat);
                     }
-                if (c->patcand.n > 1) qsort(c->patcand.v, c->patcand.n, sizeof(uint32_t), cmp_u32);
+                if (c->patcand.n > 1) p_sort_u32(c->patcand.v, c->patcand.n);
                 for (size_t kk = 0; kk < c->patcand.n; kk++) {
                     uint32_t pi = c->patcand.v[kk];
                     const uint64_t *pm = vb->pmask + (size_t)pi * 4;

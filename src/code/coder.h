@@ -41,7 +41,13 @@ typedef struct tokinfo {
 /* What the coder knows about one distinct token string: the phrases its
  * word can start, the dictionary words it can be an inflection of, and its
  * closed-class type.  Cached per coder: news vocabulary repeats. */
-struct cache_ent { uint32_t off, n, boff, bn; uint32_t klen; int32_t lemma; uint8_t cls, pos; const char *key; };
+struct cache_ent {
+    uint32_t off, n;           /* candidates: pairs (kind<<28 | phrase, hint) */
+    uint32_t foff, fn;         /* positions of the candidates with no hint (issues left out) */
+    uint32_t hoff, hn;         /* pairs (hint, position), sorted: candidates that need a next word */
+    uint32_t boff, bn;         /* dictionary words the token can stand for */
+    uint32_t klen; int32_t lemma; uint8_t cls, pos; const char *key;
+};
 
 struct parley_coder {
     const parley_dict *d;
@@ -53,13 +59,15 @@ struct parley_coder {
     P_VEC(slot) slots;
     P_VEC(int) live;
     P_VEC(uint32_t) cand;       /* scratch for candidate phrases */
-    P_VEC(uint32_t) sentwords;  /* dictionary words the sentence's tokens can be, sorted */
+    P_VEC(uint32_t) sentwords;  /* dictionary words the sentence's tokens can be, each once */
+    uint64_t *wbits;            /* bit per dictionary word: set for the sentwords */
+    size_t nwbits;              /* words covered by wbits */
     P_VEC(uint32_t) patcand;    /* scratch: candidate patterns of one verb */
     /* token -> candidate phrase cache */
     cache_ent *cache; size_t cache_cap, cache_n;
     P_VEC(uint32_t) cache_pool;
     p_arena cache_arena;
-    p_buf why, scratch, out_codes;
+    p_buf why, why_tmp, scratch, out_codes;
     parley_diag_fn diag; void *diag_ud;
 };
 

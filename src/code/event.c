@@ -1,4 +1,5 @@
 /* Events out: the CAMEO ontology table and the JSON Lines record. */
+#include <math.h>
 #include <stdio.h>
 
 #include "../dict/dict.h"
@@ -63,8 +64,17 @@ parley_status parley_event_json(const parley_dict *d, const parley_event *ev, ch
     const parley_cameo_info *ci = parley_cameo_lookup(d, ev->code);
     p_buf_puts(&b, "{\"doc_id\":");
     put_str_or_null(&b, ev->doc_id);
-    p_buf_printf(&b, ",\"sentence\":%d,\"date\":", ev->sentence);
-    if (ev->date) p_buf_printf(&b, "\"%04d-%02d-%02d\"", ev->date / 10000, ev->date / 100 % 100, ev->date % 100);
+    p_buf_puts(&b, ",\"sentence\":");
+    p_buf_puti(&b, ev->sentence);
+    p_buf_puts(&b, ",\"date\":");
+    if (ev->date > 0 && ev->date <= 99991231) {
+        /* formatted by hand: printf was a tenth of the coder's time */
+        char t[12] = {'"', 0, 0, 0, 0, '-', 0, 0, '-', 0, 0, '"'};
+        int y = ev->date / 10000, m = ev->date / 100 % 100, dd = ev->date % 100;
+        t[1] = (char)('0' + y / 1000), t[2] = (char)('0' + y / 100 % 10), t[3] = (char)('0' + y / 10 % 10), t[4] = (char)('0' + y % 10);
+        t[6] = (char)('0' + m / 10), t[7] = (char)('0' + m % 10), t[9] = (char)('0' + dd / 10), t[10] = (char)('0' + dd % 10);
+        p_buf_put(&b, t, sizeof t);
+    } else if (ev->date) p_buf_printf(&b, "\"%04d-%02d-%02d\"", ev->date / 10000, ev->date / 100 % 100, ev->date % 100);
     else p_buf_puts(&b, "null");
     p_buf_puts(&b, ",\"source\":");
     put_str_or_null(&b, ev->source);
@@ -76,7 +86,19 @@ parley_status parley_event_json(const parley_dict *d, const parley_event *ev, ch
     if (ev->code && ev->code[0] && ev->code[1]) { root[0] = ev->code[0]; root[1] = ev->code[1]; }
     p_buf_puts(&b, ",\"root\":");
     put_str_or_null(&b, root[0] ? root : NULL);
-    if (ci) p_buf_printf(&b, ",\"quad_class\":%d,\"goldstein\":%.1f,\"plover\":", ci->quad_class, ci->goldstein), put_str_or_null(&b, *ci->plover ? ci->plover : NULL);
+    if (ci) {
+        p_buf_puts(&b, ",\"quad_class\":");
+        p_buf_puti(&b, ci->quad_class);
+        p_buf_puts(&b, ",\"goldstein\":");
+        /* the scale has one decimal: tenths, rounded, as %.1f prints them */
+        long t = lround(ci->goldstein * 10);
+        if (t < 0) p_buf_putc(&b, '-'), t = -t;
+        p_buf_putu(&b, (unsigned long)(t / 10));
+        p_buf_putc(&b, '.');
+        p_buf_putc(&b, (char)('0' + t % 10));
+        p_buf_puts(&b, ",\"plover\":");
+        put_str_or_null(&b, *ci->plover ? ci->plover : NULL);
+    }
     else p_buf_puts(&b, ",\"quad_class\":null,\"goldstein\":null,\"plover\":null");
     p_buf_puts(&b, ",\"source_text\":");
     put_str_or_null(&b, ev->source_text);

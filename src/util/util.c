@@ -64,15 +64,31 @@ static size_t utf8_len(const unsigned char *s, size_t n) {
     return k;
 }
 
+/* Bytes that JSON strings cannot carry as they are: controls, quote,
+ * backslash, and < > & (escaped so JSON embedded in HTML can never close a
+ * tag); 2 marks the start of a multi-byte UTF-8 sequence, checked apart. */
+static const unsigned char json_special[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    ['"'] = 1, ['\\'] = 1, ['<'] = 1, ['>'] = 1, ['&'] = 1,
+    [128] = 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
 /* JSON string; invalid UTF-8 (old dictionaries are Latin-1 here and there)
  * becomes U+FFFD so the output is always valid JSON. */
 void p_buf_json_str(p_buf *b, const char *s, size_t n) {
     static const char hex[] = "0123456789abcdef";
-    p_buf_putc(b, '"');
+    /* room for the common case (nothing escaped) in one step */
+    if (b->n + n + 3 > b->cap) b->s = p_grow(b->s, &b->cap, b->n + n + 3, 1);
+    b->s[b->n++] = '"';
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x80) {
+        unsigned char k0 = json_special[c];
+        if (!k0) continue;
+        if (k0 == 2) {
             size_t k = utf8_len((const unsigned char *)s + i, n - i);
             if (k) { i += k - 1; continue; }
             p_buf_put(b, s + run, i - run);
@@ -80,7 +96,6 @@ void p_buf_json_str(p_buf *b, const char *s, size_t n) {
             run = i + 1;
             continue;
         }
-        if (c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&') continue;
         p_buf_put(b, s + run, i - run);
         run = i + 1;
         switch (c) {
@@ -90,7 +105,6 @@ void p_buf_json_str(p_buf *b, const char *s, size_t n) {
         case '\t': p_buf_put(b, "\\t", 2); break;
         case '\r': p_buf_put(b, "\\r", 2); break;
         default: {
-            /* < > & escaped so JSON embedded in HTML can never close a tag. */
             char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
             p_buf_put(b, u, 6);
         }
@@ -98,6 +112,18 @@ void p_buf_json_str(p_buf *b, const char *s, size_t n) {
     }
     p_buf_put(b, s + run, n - run);
     p_buf_putc(b, '"');
+}
+
+void p_buf_putu(p_buf *b, unsigned long v) {
+    char t[24];
+    size_t k = sizeof t;
+    do { t[--k] = (char)('0' + v % 10); v /= 10; } while (v);
+    p_buf_put(b, t + k, sizeof t - k);
+}
+
+void p_buf_puti(p_buf *b, long v) {
+    if (v < 0) { p_buf_putc(b, '-'); p_buf_putu(b, 0UL - (unsigned long)v); }
+    else p_buf_putu(b, (unsigned long)v);
 }
 void p_buf_free(p_buf *b) { free(b->s); b->s = NULL; b->n = b->cap = 0; }
 
@@ -135,9 +161,56 @@ uint64_t p_hash(const char *s, size_t n) {
     for (size_t i = 0; i < n; i++) { h ^= (unsigned char)s[i]; h *= 1099511628211ULL; }
     return h;
 }
+
+uint64_t p_hash_mem(const char *s, size_t n) {
+    /* eight bytes a step; the tail is read as one zero-padded word */
+    const uint64_t K = 0x9E3779B97F4A7C15ULL;
+    uint64_t h = (uint64_t)n * K;
+    while (n >= 8) {
+        uint64_t v;
+        memcpy(&v, s, 8);
+        h = (h ^ v) * K;
+        h ^= h >> 32;
+        s += 8, n -= 8;
+    }
+    if (n) {
+        uint64_t v = 0;
+        memcpy(&v, s, n);
+        h = (h ^ v) * K;
+    }
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ULL;
+    return h ^ (h >> 32);
+}
+
+void p_sort_u32(uint32_t *v, size_t n) {
+    while (n > 24) {
+        /* quicksort on the larger side's loop, recursion on the smaller */
+        uint32_t a = v[0], b = v[n / 2], c = v[n - 1];
+        uint32_t piv = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+        size_t i = 0, j = n - 1;
+        for (;;) {
+            while (v[i] < piv) i++;
+            while (v[j] > piv) j--;
+            if (i >= j) break;
+            uint32_t t = v[i]; v[i] = v[j]; v[j] = t;
+            i++, j--;
+        }
+        size_t left = j + 1;
+        if (left < n - left) { p_sort_u32(v, left); v += left; n -= left; }
+        else { p_sort_u32(v + left, n - left); n = left; }
+    }
+    for (size_t i = 1; i < n; i++) {
+        uint32_t x = v[i];
+        size_t j = i;
+        while (j > 0 && v[j - 1] > x) { v[j] = v[j - 1]; j--; }
+        v[j] = x;
+    }
+}
+
 int32_t p_intern_find(const p_intern *t, const char *s, size_t n) {
     if (!t->nslots) return -1;
-    size_t mask = t->nslots - 1, i = (size_t)p_hash(s, n) & mask;
+    size_t mask = t->nslots - 1, i = (size_t)p_hash_mem(s, n) & mask;
     for (;;) {
         uint32_t id = t->slots[i];
         if (!id) return -1;
@@ -151,7 +224,7 @@ static void intern_rehash(p_intern *t, size_t nslots) {
     t->slots = p_xcalloc(nslots, sizeof *t->slots);
     t->nslots = nslots;
     for (uint32_t id = 0; id < t->strs.n; id++) {
-        size_t i = (size_t)p_hash(t->strs.v[id], t->lens.v[id]) & (nslots - 1);
+        size_t i = (size_t)p_hash_mem(t->strs.v[id], t->lens.v[id]) & (nslots - 1);
         while (t->slots[i]) i = (i + 1) & (nslots - 1);
         t->slots[i] = id + 1;
     }
@@ -163,7 +236,7 @@ uint32_t p_intern_add(p_intern *t, const char *s, size_t n) {
     uint32_t id = (uint32_t)t->strs.n;
     P_PUSH(t->strs, p_arena_strndup(&t->arena, s, n));
     P_PUSH(t->lens, (uint32_t)n);
-    size_t i = (size_t)p_hash(s, n) & (t->nslots - 1);
+    size_t i = (size_t)p_hash_mem(s, n) & (t->nslots - 1);
     while (t->slots[i]) i = (i + 1) & (t->nslots - 1);
     t->slots[i] = id + 1;
     return id;

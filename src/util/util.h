@@ -40,6 +40,15 @@ void p_buf_puts(p_buf *b, const char *s);
 void p_buf_putc(p_buf *b, char c);
 void p_buf_printf(p_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void p_buf_json_str(p_buf *b, const char *s, size_t n); /* quoted, escaped */
+void p_buf_putu(p_buf *b, unsigned long v);               /* decimal */
+void p_buf_puti(p_buf *b, long v);
+/* Copies s[0..n) into dst[cap] NUL-terminated, cut at cap - 1 bytes. */
+static inline void p_copy(char *dst, size_t cap, const char *s, size_t n) {
+    if (!cap) return;
+    if (n >= cap) n = cap - 1;
+    memcpy(dst, s, n);
+    dst[n] = 0;
+}
 static inline void p_buf_clear(p_buf *b) { b->n = 0; if (b->s) b->s[0] = 0; }
 void p_buf_free(p_buf *b);
 
@@ -58,7 +67,13 @@ typedef struct p_intern {
     P_VEC(uint32_t) lens;
     p_arena arena;
 } p_intern;
+/* p_hash is FNV-1a and is persisted (document hashes, event ids): never
+ * change it.  p_hash_mem is for in-memory tables only and may change. */
 uint64_t p_hash(const char *s, size_t n);
+uint64_t p_hash_mem(const char *s, size_t n);
+/* Sorts n unsigned ints ascending; no callback, so the compiler inlines the
+ * comparisons (qsort's indirect calls dominated the coder's profile). */
+void p_sort_u32(uint32_t *v, size_t n);
 int32_t p_intern_find(const p_intern *t, const char *s, size_t n); /* -1 if absent */
 uint32_t p_intern_add(p_intern *t, const char *s, size_t n);
 void p_intern_free(p_intern *t);
