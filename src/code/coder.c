@@ -195,7 +195,11 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t) {
     if (lemma >= 0) P_PUSH(c->sentwords, (uint32_t)lemma);
     e->boff = (uint32_t)c->cache_pool.n;
     e->bn = (uint32_t)(c->sentwords.n - before);
-    for (size_t a = before; a < c->sentwords.n; a++) P_PUSH(c->cache_pool, c->sentwords.v[a]);
+    e->bbloom = 0;
+    for (size_t a = before; a < c->sentwords.n; a++) {
+        P_PUSH(c->cache_pool, c->sentwords.v[a]);
+        e->bbloom |= 1ULL << (word_bit(c->sentwords.v[a]) & 63);
+    }
     c->sentwords.n = before;
     e->cls = (uint8_t)closed_class(t);
     e->lemma = lemma;
@@ -264,6 +268,7 @@ void parley_coder_free(parley_coder *c) {
     P_FREE_VEC(c->ti);
     P_FREE_VEC(c->units);
     P_FREE_VEC(c->slots);
+    P_FREE_VEC(c->slot_of);
     P_FREE_VEC(c->live);
     P_FREE_VEC(c->cand);
     P_FREE_VEC(c->sentwords);
@@ -627,10 +632,19 @@ static void compounds(sent *S) {
     }
 }
 
+/* Every new slot goes through here so slot_at() stays a lookup. */
+static void slot_push(parley_coder *c, slot s) {
+    P_PUSH(c->slots, s);
+    if (c->slot_of.v[s.start] < 0) c->slot_of.v[s.start] = (int)c->slots.n - 1;
+}
+
 /* Slots: compounds count once; pronouns point at what they refer to. */
 static void build_slots(sent *S) {
     parley_coder *c = S->c;
     c->slots.n = 0;
+    if (c->slot_of.cap < (size_t)S->n + 1) c->slot_of.v = p_grow(c->slot_of.v, &c->slot_of.cap, (size_t)S->n + 1, sizeof(int));
+    c->slot_of.n = (size_t)S->n;
+    for (int i = 0; i < S->n; i++) c->slot_of.v[i] = -1;
     int first_compound_slot = -1;
     int u = 0, nu = (int)c->units.n;
     int ui = 0;
@@ -649,7 +663,7 @@ static void build_slots(sent *S) {
             }
             s.end = c->units.v[ui + s.count - 1].end;
             if (s.compound && first_compound_slot < 0) first_compound_slot = (int)c->slots.n;
-            P_PUSH(c->slots, s);
+            slot_push(c, s);
             ui += s.count;
             i = s.end - 1;
             continue;
@@ -669,7 +683,7 @@ static void build_slots(sent *S) {
             slot s = c->slots.v[ref];
             s.start = i;
             s.end = i + 1;
-            P_PUSH(c->slots, s);
+            slot_push(c, s);
         }
     }
     (void)u;
@@ -735,10 +749,7 @@ typedef struct mstate {
     long steps;
 } mstate;
 
-static int slot_at(const parley_coder *c, int tokpos) {
-    for (size_t k = 0; k < c->slots.n; k++) if (c->slots.v[k].start == tokpos) return (int)k;
-    return -1;
-}
+static int slot_at(const parley_coder *c, int tokpos) { return c->slot_of.v[tokpos]; }
 
 /* live index of the end of a slot starting at live index li */
 static int slot_end_live(const mstate *m, int li, int slot) {
@@ -806,6 +817,7 @@ static int match_elems(mstate *m, const pelem *el, int k, int ke, int li, int li
              * those that start with a stem */
             const tokinfo *tp = &c->ti.v[m->live[p]];
             if (tp->unit >= 0) continue;
+            if (!al->nstem && !(al->fwbloom & tp->ce->bbloom)) continue; /* no first word can be this token */
             uint32_t cands[64];
             uint32_t nc = 0;
             for (uint32_t q = 0; q < al->nstem && nc < 64; q++) cands[nc++] = al->stem_seq[q];
@@ -1496,9 +1508,9 @@ again:
                         one.count = 1; one.compound = 0; one.end = c->units.v[sl->first].end;
                         rest.first = sl->first + 1; rest.count = sl->count - 1; rest.compound = rest.count > 1;
                         rest.start = c->units.v[rest.first].start;
-                        P_PUSH(c->slots, one);
+                        slot_push(c, one);
                         pe.src = (int)c->slots.n - 1;
-                        if (pe.tgt < 0 && bcomp < 0) { P_PUSH(c->slots, rest); pe.tgt = (int)c->slots.n - 1; }
+                        if (pe.tgt < 0 && bcomp < 0) { slot_push(c, rest); pe.tgt = (int)c->slots.n - 1; }
                     } else pe.src = (int)k;
                     break;
                 }

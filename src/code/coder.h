@@ -46,6 +46,7 @@ struct cache_ent {
     uint32_t foff, fn;         /* positions of the candidates with no hint (issues left out) */
     uint32_t hoff, hn;         /* pairs (hint, position), sorted: candidates that need a next word */
     uint32_t boff, bn;         /* dictionary words the token can stand for */
+    uint64_t bbloom;           /* bit (word_bit & 63) of each of those words */
     uint32_t klen; int32_t lemma; uint8_t cls, pos; const char *key;
 };
 
@@ -57,6 +58,7 @@ struct parley_coder {
     P_VEC(tokinfo) ti;
     P_VEC(unit) units;
     P_VEC(slot) slots;
+    P_VEC(int) slot_of;         /* token -> first slot starting there, -1 */
     P_VEC(int) live;
     P_VEC(uint32_t) cand;       /* scratch for candidate phrases */
     P_VEC(uint32_t) sentwords;  /* dictionary words the sentence's tokens can be, each once */

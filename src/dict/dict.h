@@ -41,6 +41,7 @@ typedef struct palt {
      * word, and the sequences that start with a stem (always tried) */
     uint32_t *fw, *fw_seq, nfw;
     uint32_t *stem_seq, nstem;
+    uint64_t fwbloom;          /* bit (word_bit & 63) of every whole first word */
 } palt;
 
 typedef struct pattern {

@@ -95,9 +95,8 @@ void tokenize(tokenizer *tz, const char *text, size_t len) {
     /* One input byte never makes more than 4 output bytes (a comma makes
      * ",\0"; a folded code point at most 4): reserve once, write freely. */
     if (tz->norm.cap < 4 * len + 16) tz->norm.s = p_grow(tz->norm.s, &tz->norm.cap, 4 * len + 16, 1);
-    /* Words are stored back to back; pointers are fixed up at the end
-     * because the buffer may move while it grows. */
-    P_VEC(size_t) starts = {0};
+    /* Words are stored back to back in that reserve, which never moves
+     * during the call, so tokens point into it directly. */
     const unsigned char *s = (const unsigned char *)text;
     size_t i = 0;
     int lower_seen = 0, upper_seen = 0;
@@ -114,13 +113,37 @@ void tokenize(tokenizer *tz, const char *text, size_t len) {
             cur.len = (uint16_t)L;                                               \
             tz->norm.n = wstart + L;                                             \
             tz->norm.s[tz->norm.n++] = 0;                                        \
-            if (L) { P_PUSH(starts, wstart); P_PUSH(tz->toks, cur); }            \
+            cur.s = tz->norm.s + wstart;                                         \
+            if (L) P_PUSH(tz->toks, cur);                                        \
             else tz->norm.n = wstart;                                            \
             in_word = 0;                                                         \
         }                                                                        \
     } while (0)
     while (i < len) {
         unsigned c = s[i];
+        if (c < 0x80 && p_isalnum((int)c)) {
+            /* the common case, a run of ASCII letters and digits, in one loop */
+            if (!in_word) {
+                memset(&cur, 0, sizeof cur);
+                cur.off = (uint32_t)i;
+                in_word = 1;
+                wstart = tz->norm.n;
+                if (p_isupper((int)c)) cur.flags |= TK_CAP;
+                else if (p_isdigit((int)c)) cur.flags |= TK_NUMBER;
+            }
+            char *o = tz->norm.s + tz->norm.n;
+            size_t j = i;
+            for (; j < len && s[j] < 0x80 && p_isalnum(s[j]); j++) {
+                unsigned ch = s[j];
+                if (p_islower((int)ch)) { lower_seen = 1; ch -= 32; }
+                else if (p_isupper((int)ch)) upper_seen = 1;
+                *o++ = (char)ch;
+            }
+            tz->norm.n += j - i;
+            cur.end = (uint32_t)j;
+            i = j;
+            continue;
+        }
         char fold[8];
         size_t fl = 0, used = 1;
         int cls;
@@ -179,7 +202,7 @@ void tokenize(tokenizer *tz, const char *text, size_t len) {
             cur.end = (uint32_t)(i + 1);
             cur.flags = TK_COMMA;
             cur.len = 1;
-            P_PUSH(starts, tz->norm.n);
+            cur.s = tz->norm.s + tz->norm.n;
             tz->norm.s[tz->norm.n++] = ',';
             tz->norm.s[tz->norm.n++] = 0;
             P_PUSH(tz->toks, cur);
@@ -188,8 +211,6 @@ void tokenize(tokenizer *tz, const char *text, size_t len) {
     }
     END_WORD();
 #undef END_WORD
-    for (size_t k = 0; k < tz->toks.n; k++) tz->toks.v[k].s = tz->norm.s + starts.v[k];
     if (tz->toks.n) tz->toks.v[0].flags |= TK_FIRST;
     tz->all_caps = upper_seen && !lower_seen;
-    P_FREE_VEC(starts);
 }
