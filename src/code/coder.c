@@ -272,6 +272,7 @@ void parley_coder_free(parley_coder *c) {
     P_FREE_VEC(c->live);
     P_FREE_VEC(c->cand);
     P_FREE_VEC(c->sentwords);
+    P_FREE_VEC(c->anchwords);
     free(c->wbits);
     P_FREE_VEC(c->patcand);
     P_FREE_VEC(c->cache_pool);
@@ -1238,7 +1239,12 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
         }
     }
     uint64_t smask[4] = {0, 0, 0, 0};
-    for (size_t k = 0; k < c->sentwords.n; k++) { uint32_t b = word_bit(c->sentwords.v[k]); smask[b >> 6] |= 1ULL << (b & 63); }
+    c->anchwords.n = 0;
+    for (size_t k = 0; k < c->sentwords.n; k++) {
+        uint32_t w = c->sentwords.v[k], b = word_bit(w);
+        smask[b >> 6] |= 1ULL << (b & 63);
+        if (w < c->d->n_anchor_words && (c->d->anchor_words[w >> 6] >> (w & 63) & 1)) P_PUSH(c->anchwords, w);
+    }
     classify(&S);
     if (S.discard) { if (fate) *fate = S.story_discard ? PARLEY_FATE_STORY_DISCARD : PARLEY_FATE_DISCARD; return PARLEY_OK; }
     const parley_dict *d = c->d;
@@ -1385,12 +1391,12 @@ again:
                 for (uint32_t k = 0; k < vb->nfree; k++) P_PUSH(c->patcand, vb->free_pats[k]);
                 /* few anchors: test each against the sentence's bitmap; many:
                  * look each sentence word up among them */
-                if (vb->nanch && vb->nanch <= 4 * c->sentwords.n) {
+                if (vb->nanch && vb->nanch <= 4 * c->anchwords.n) {
                     for (uint32_t a = 0; a < vb->nanch; a++)
                         if (has_word_id(c, vb->anch[a].w)) P_PUSH(c->patcand, vb->anch[a].pat);
                 } else if (vb->nanch)
-                    for (size_t w = 0; w < c->sentwords.n; w++) {
-                        uint32_t wid = c->sentwords.v[w];
+                    for (size_t w = 0; w < c->anchwords.n; w++) {
+                        uint32_t wid = c->anchwords.v[w];
                         size_t lo = 0, hi = vb->nanch;
                         while (lo < hi) { size_t mid = (lo + hi) / 2; if (vb->anch[mid].w < wid) lo = mid + 1; else hi = mid; }
                         for (; lo < vb->nanch && vb->anch[lo].w == wid; lo++) P_PUSH(c->patcand, vb->anch[lo].pat);

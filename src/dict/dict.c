@@ -296,6 +296,14 @@ parley_status parley_dict_finish(parley_dict *d, parley_error *err) {
         }
         qsort(v->anch, v->nanch, sizeof(anchor), cmp_anchor);
     }
+    d->n_anchor_words = d->words.strs.n;
+    d->anchor_words = p_arena_alloc(&d->arena, (d->n_anchor_words / 64 + 1) * sizeof(uint64_t));
+    memset(d->anchor_words, 0, (d->n_anchor_words / 64 + 1) * sizeof(uint64_t));
+    for (size_t i = 0; i < d->verbs.n; i++)
+        for (uint32_t a = 0; a < d->verbs.v[i].nanch; a++) {
+            uint32_t w = d->verbs.v[i].anch[a].w;
+            d->anchor_words[w >> 6] |= 1ULL << (w & 63);
+        }
     /* Make sure every word id has an index slot so lookups need no bounds test. */
     if (d->idx_cap <= d->words.strs.n) {
         size_t nc = d->idx_cap ? d->idx_cap : 1024;

@@ -116,6 +116,8 @@ struct parley_dict {
     /* index: word id -> chain of phrases, exact and stem first words */
     keyent **exact_idx, **stem_idx; size_t idx_cap;
     uint64_t stem_lengths;         /* bit i set: some stem has length i (<64) */
+    uint64_t *anchor_words;        /* bit per word id: some verb pattern is filed under it */
+    size_t n_anchor_words;         /* word ids covered */
     uint8_t stemming_default;
     options opts;                  /* from .options files */
     int has_opts, has_time;
