@@ -232,10 +232,13 @@ static parley_dict *load_dicts(cli *c) {
 
 /* ------------------------------------------------------------- code */
 
-/* Coding runs in batches: the reader copies documents into a batch; with
- * -j N the batch is cut into N contiguous slices coded by N threads, each
- * with its own coder and output buffer; the buffers are written in order,
- * so output order is input order whatever N is. */
+/* Coding runs in batches: the reader copies documents into a batch, which
+ * is cut into chunks of CHUNK_DOCS documents.  With -j N, N-1 threads and
+ * the main thread take chunks as they come free (the main thread once it
+ * has read the next batch), each with its own coder; every chunk has its
+ * own output, written in chunk order, so output order is input order
+ * whatever N is.  Ingest adds one thread: storing runs on the main thread
+ * while the next batch is coded. */
 
 typedef struct outbuf { char *s; size_t n, cap; } outbuf;
 
@@ -252,8 +255,7 @@ static void ob_put(outbuf *o, const char *s, size_t n) {
     o->n += n;
 }
 
-/* Results of one worker for one batch.  Each worker has two, so it can code
- * batch k+1 while the main thread writes (or stores) batch k. */
+/* The results of one chunk. */
 typedef struct kept_event { size_t doc; parley_event ev; } kept_event;
 typedef struct wres {
     outbuf out;                         /* JSON lines, or kept strings (ingest) */
@@ -268,8 +270,11 @@ typedef struct worker {
     char *jb; size_t jl, jc;
     long events, bad;
     int keep;                           /* ingest: keep events instead of printing */
-    wres res[2]; int ri;                /* ri: the one being filled */
+    wres *res;                          /* the chunk being coded */
     size_t cur_doc;
+    struct run *r;
+    pthread_t th;
+    char pad[64];                       /* no false sharing between threads' counters */
 } worker;
 
 /* ingest: strings are copied into the result buffer; pointers hold
@@ -284,7 +289,7 @@ static const char *unkeep(const wres *r, const char *p) { return p ? r->out.s + 
 
 static int on_event(void *ud, const parley_event *ev) {
     worker *w = ud;
-    wres *r = &w->res[w->ri];
+    wres *r = w->res;
     w->events++;
     if (w->keep) {
         if (r->nkept == r->capkept) {
@@ -324,9 +329,8 @@ static int on_event(void *ud, const parley_event *ev) {
     return 0;
 }
 
-static void *work(void *arg) {
-    worker *w = arg;
-    wres *r = &w->res[w->ri];
+static void code_chunk(worker *w, wres *r) {
+    w->res = r;
     r->nkept = 0;
     r->out.n = 0;
     for (size_t i = 0; i < r->ndocs; i++) {
@@ -339,20 +343,29 @@ static void *work(void *arg) {
             w->bad++;
         }
     }
-    return NULL;
 }
 
-typedef struct bbuf { parley_doc *docs; size_t ndocs, cap; char *strs; size_t slen, scap; } bbuf;
+typedef struct bbuf {
+    parley_doc *docs; size_t ndocs, cap;
+    char *strs; size_t slen, scap;
+    wres *chunks; size_t nchunks, capchunks;
+} bbuf;
 
 typedef struct run {
     cli *c;
     const parley_dict *d;
     FILE *out;
-    int nthreads, threaded;
-    worker *w;
-    bbuf buf[2];        /* reading fills one while the workers code the other */
-    int cur, running, ready;
-    pthread_t th[64];
+    int nworkers;       /* threads besides the main one */
+    worker *w;          /* w[0]: the main thread's; w[1..nworkers]: the threads' */
+    bbuf buf[2];        /* reading fills one while the other is coded */
+    int cur;
+    /* the batch being coded: chunks are taken under mu */
+    pthread_mutex_t mu;
+    pthread_cond_t cv_work, cv_done;
+    bbuf *active;
+    size_t next_chunk;
+    int busy, quit;
+    bbuf *ready;        /* coded, not yet written */
     long docs_total;
     parley_store *store;                /* ingest: events go here */
     long stored, skipped, store_bad;
@@ -361,13 +374,52 @@ typedef struct run {
 
 #define BATCH_DOCS 4096
 #define BATCH_BYTES (8u << 20)
+#define CHUNK_DOCS 32
 
-/* Writes (or stores) the finished results, in input order. */
+static void *worker_main(void *arg) {
+    worker *w = arg;
+    run *r = w->r;
+    pthread_mutex_lock(&r->mu);
+    for (;;) {
+        while (!r->quit && (!r->active || r->next_chunk >= r->active->nchunks)) pthread_cond_wait(&r->cv_work, &r->mu);
+        if (r->quit) break;
+        bbuf *b = r->active;
+        size_t k = r->next_chunk++;
+        r->busy++;
+        pthread_mutex_unlock(&r->mu);
+        code_chunk(w, &b->chunks[k]);
+        pthread_mutex_lock(&r->mu);
+        if (--r->busy == 0 && r->next_chunk >= b->nchunks) pthread_cond_signal(&r->cv_done);
+    }
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+/* The main thread codes chunks of the active batch until none is left,
+ * then waits for the threads' last ones; the batch becomes ready. */
+static void finish_active(run *r) {
+    pthread_mutex_lock(&r->mu);
+    bbuf *b = r->active;
+    while (b && r->next_chunk < b->nchunks) {
+        size_t k = r->next_chunk++;
+        r->busy++;
+        pthread_mutex_unlock(&r->mu);
+        code_chunk(&r->w[0], &b->chunks[k]);
+        pthread_mutex_lock(&r->mu);
+        r->busy--;
+    }
+    while (r->busy > 0) pthread_cond_wait(&r->cv_done, &r->mu);
+    r->active = NULL;
+    pthread_mutex_unlock(&r->mu);
+    if (b) r->ready = b;
+}
+
+/* Writes (or stores) the ready batch, chunk by chunk, in input order. */
 static void drain(run *r) {
-    if (!r->ready) return;
-    for (int t = 0; t < r->nthreads; t++) {
-        worker *w = &r->w[t];
-        wres *res = &w->res[w->ri ^ 1];
+    bbuf *b = r->ready;
+    if (!b) return;
+    for (size_t ci = 0; ci < b->nchunks; ci++) {
+        wres *res = &b->chunks[ci];
         if (!r->store) { fwrite(res->out.s, 1, res->out.n, r->out); continue; }
         for (size_t k = 0; k < res->nkept; k++) {
             parley_event *e = &res->kept[k].ev;
@@ -403,24 +455,13 @@ static void drain(run *r) {
             free(evs);
         }
     }
-    r->ready = 0;
-}
-
-/* Waits for the running batch; its results become the ready ones. */
-static void join_running(run *r) {
-    if (!r->running) return;
-    for (int t = 0; t < r->nthreads; t++) {
-        if (r->threaded) pthread_join(r->th[t], NULL);
-        r->w[t].ri ^= 1;
-    }
-    r->running = 0;
-    r->ready = 1;
+    r->ready = NULL;
 }
 
 static void flush_batch(run *r) {
     bbuf *b = &r->buf[r->cur];
     if (!b->ndocs) return;
-    join_running(r);
+    finish_active(r);
     /* the strings were appended to one buffer: turn offsets into pointers */
     for (size_t i = 0; i < b->ndocs; i++) {
         parley_doc *d = &b->docs[i];
@@ -430,21 +471,28 @@ static void flush_batch(run *r) {
         d->url = d->url ? b->strs + (size_t)d->url - 1 : NULL;
         d->title = d->title ? b->strs + (size_t)d->title - 1 : NULL;
     }
-    int nt = r->nthreads;
-    size_t per = (b->ndocs + (size_t)nt - 1) / (size_t)nt;
-    for (int t = 0; t < nt; t++) {
-        worker *w = &r->w[t];
-        wres *res = &w->res[w->ri];
-        size_t a = (size_t)t * per, e = a + per < b->ndocs ? a + per : b->ndocs;
-        res->docs = a < b->ndocs ? b->docs + a : NULL;
-        res->ndocs = a < b->ndocs ? e - a : 0;
-        if (!r->threaded) work(w);
-        else pthread_create(&r->th[t], NULL, work, w);
+    size_t nch = (b->ndocs + CHUNK_DOCS - 1) / CHUNK_DOCS;
+    if (nch > b->capchunks) {
+        wres *nc = realloc(b->chunks, nch * sizeof *nc);
+        if (!nc) { fputs("parley: out of memory\n", stderr); exit(EX_IO); }
+        memset(nc + b->capchunks, 0, (nch - b->capchunks) * sizeof *nc);
+        b->chunks = nc;
+        b->capchunks = nch;
     }
-    r->running = 1;
+    b->nchunks = nch;
+    for (size_t k = 0; k < nch; k++) {
+        size_t a = k * CHUNK_DOCS;
+        b->chunks[k].docs = b->docs + a;
+        b->chunks[k].ndocs = a + CHUNK_DOCS < b->ndocs ? CHUNK_DOCS : b->ndocs - a;
+    }
+    pthread_mutex_lock(&r->mu);
+    r->active = b;
+    r->next_chunk = 0;
+    pthread_cond_broadcast(&r->cv_work);
+    pthread_mutex_unlock(&r->mu);
     /* the previous batch is written while this one is coded */
     drain(r);
-    if (!r->threaded) { join_running(r); drain(r); }
+    if (!r->nworkers) { finish_active(r); drain(r); }
     r->cur ^= 1;
     r->buf[r->cur].ndocs = 0;
     r->buf[r->cur].slen = 0;
@@ -513,18 +561,24 @@ static int code_run(cli *c, int nfiles, char **files, parley_store *store) {
     r.c = c;
     r.d = d;
     r.store = store;
-    r.nthreads = c->jobs > 0 ? (c->jobs > 64 ? 64 : c->jobs) : 1;
-    r.threaded = r.nthreads > 1 || store;
-    r.w = calloc((size_t)r.nthreads, sizeof *r.w);
+    int jobs = c->jobs > 0 ? (c->jobs > 64 ? 64 : c->jobs) : 1;
+    r.nworkers = jobs - 1 + (store != NULL);
+    r.w = calloc((size_t)r.nworkers + 1, sizeof *r.w);
+    if (!r.w) { fputs("parley: out of memory\n", stderr); parley_dict_free(d); return EX_IO; }
+    pthread_mutex_init(&r.mu, NULL);
+    pthread_cond_init(&r.cv_work, NULL);
+    pthread_cond_init(&r.cv_done, NULL);
     int32_t date = c->date ? c->date : today();
     char dl[64];
     snprintf(dl, sizeof dl, "date = %d", date);
     parley_error e;
-    for (int t = 0; t < r.nthreads; t++) {
+    for (int t = 0; t <= r.nworkers; t++) {
         worker *w = &r.w[t];
         w->c = c;
         w->d = d;
+        w->r = &r;
         w->coder = parley_coder_new(d);
+        if (!w->coder) { fputs("parley: out of memory\n", stderr); exit(EX_IO); }
         w->keep = store != NULL;
         parley_coder_set_diag(w->coder, diag, c);
         if (c->code_all) parley_coder_option(w->coder, "code_all = true", &e);
@@ -532,6 +586,8 @@ static int code_run(cli *c, int nfiles, char **files, parley_store *store) {
             if (parley_coder_option(w->coder, c->sets[i], &e) != PARLEY_OK) { fprintf(stderr, "parley: --set: %s\n", e.message); return EX_USAGE; }
         parley_coder_option(w->coder, dl, &e);
     }
+    for (int t = 1; t <= r.nworkers; t++)
+        if (pthread_create(&r.w[t].th, NULL, worker_main, &r.w[t]) != 0) { fputs("parley: cannot start a thread\n", stderr); exit(EX_IO); }
     r.out = stdout;
     if (c->out_path && !(r.out = fopen(c->out_path, "w"))) { fprintf(stderr, "parley: %s: %s\n", c->out_path, strerror(errno)); return EX_IO; }
     input_opts io = {date, 16u << 20, diag, c};
@@ -556,14 +612,21 @@ static int code_run(cli *c, int nfiles, char **files, parley_store *store) {
         if (f != stdin) fclose(f);
     }
     flush_batch(&r);
-    join_running(&r);
+    finish_active(&r);
     drain(&r);
+    pthread_mutex_lock(&r.mu);
+    r.quit = 1;
+    pthread_cond_broadcast(&r.cv_work);
+    pthread_mutex_unlock(&r.mu);
+    for (int t = 1; t <= r.nworkers; t++) pthread_join(r.w[t].th, NULL);
+    pthread_mutex_destroy(&r.mu);
+    pthread_cond_destroy(&r.cv_work);
+    pthread_cond_destroy(&r.cv_done);
     long events = 0;
-    for (int t = 0; t < r.nthreads; t++) {
+    for (int t = 0; t <= r.nworkers; t++) {
         events += r.w[t].events;
         bad += r.w[t].bad;
         parley_coder_free(r.w[t].coder);
-        for (int k = 0; k < 2; k++) { free(r.w[t].res[k].out.s); free(r.w[t].res[k].kept); }
         free(r.w[t].jb);
     }
     if (r.out != stdout) { if (fclose(r.out) != 0) rc = EX_IO; }
@@ -579,7 +642,12 @@ static int code_run(cli *c, int nfiles, char **files, parley_store *store) {
     } else if (!c->quiet)
         fprintf(stderr, "parley: %ld documents, %ld events, %ld bad documents, %ld dictionary problems\n", r.docs_total, events, bad, dict_bad);
     free(r.w);
-    for (int k = 0; k < 2; k++) { free(r.buf[k].docs); free(r.buf[k].strs); }
+    for (int k = 0; k < 2; k++) {
+        for (size_t q = 0; q < r.buf[k].capchunks; q++) { free(r.buf[k].chunks[q].out.s); free(r.buf[k].chunks[q].kept); }
+        free(r.buf[k].chunks);
+        free(r.buf[k].docs);
+        free(r.buf[k].strs);
+    }
     parley_dict_free(d);
     if (rc) return rc;
     return (bad || dict_bad) ? EX_SOME_BAD : EX_OK;
