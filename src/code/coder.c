@@ -1394,13 +1394,19 @@ again:
                 if (vb->nanch && vb->nanch <= 4 * c->anchwords.n) {
                     for (uint32_t a = 0; a < vb->nanch; a++)
                         if (has_word_id(c, vb->anch[a].w)) P_PUSH(c->patcand, vb->anch[a].pat);
-                } else if (vb->nanch)
+                } else if (vb->nanch) {
+                    uint32_t vi = (uint32_t)(vb - d->verbs.v);
                     for (size_t w = 0; w < c->anchwords.n; w++) {
                         uint32_t wid = c->anchwords.v[w];
-                        size_t lo = 0, hi = vb->nanch;
-                        while (lo < hi) { size_t mid = (lo + hi) / 2; if (vb->anch[mid].w < wid) lo = mid + 1; else hi = mid; }
-                        for (; lo < vb->nanch && vb->anch[lo].w == wid; lo++) P_PUSH(c->patcand, vb->anch[lo].pat);
+                        size_t k = anchor_slot(vi, wid, d->anchor_tab_mask);
+                        for (; d->anchor_tab[k].count; k = (k + 1) & d->anchor_tab_mask) {
+                            const struct anchor_run *ar = &d->anchor_tab[k];
+                            if (ar->verb != vi || ar->w != wid) continue;
+                            for (uint32_t q = 0; q < ar->count; q++) P_PUSH(c->patcand, vb->anch[ar->start + q].pat);
+                            break;
+                        }
                     }
+                }
                 if (c->patcand.n > 1) p_sort_u32(c->patcand.v, c->patcand.n);
                 for (size_t kk = 0; kk < c->patcand.n; kk++) {
                     uint32_t pi = c->patcand.v[kk];

@@ -304,6 +304,26 @@ parley_status parley_dict_finish(parley_dict *d, parley_error *err) {
             uint32_t w = d->verbs.v[i].anch[a].w;
             d->anchor_words[w >> 6] |= 1ULL << (w & 63);
         }
+    size_t nruns = 0;
+    for (size_t i = 0; i < d->verbs.n; i++)
+        for (uint32_t a = 0; a < d->verbs.v[i].nanch; a++)
+            if (!a || d->verbs.v[i].anch[a].w != d->verbs.v[i].anch[a - 1].w) nruns++;
+    size_t cap = 16;
+    while (cap < 2 * nruns) cap *= 2;
+    d->anchor_tab = p_arena_alloc(&d->arena, cap * sizeof *d->anchor_tab);
+    memset(d->anchor_tab, 0, cap * sizeof *d->anchor_tab);
+    d->anchor_tab_mask = cap - 1;
+    for (size_t i = 0; i < d->verbs.n; i++) {
+        const verb *v = &d->verbs.v[i];
+        for (uint32_t a = 0; a < v->nanch;) {
+            uint32_t b = a;
+            while (b < v->nanch && v->anch[b].w == v->anch[a].w) b++;
+            size_t k = anchor_slot((uint32_t)i, v->anch[a].w, d->anchor_tab_mask);
+            while (d->anchor_tab[k].count) k = (k + 1) & d->anchor_tab_mask;
+            d->anchor_tab[k] = (struct anchor_run){(uint32_t)i, v->anch[a].w, a, b - a};
+            a = b;
+        }
+    }
     /* Make sure every word id has an index slot so lookups need no bounds test. */
     if (d->idx_cap <= d->words.strs.n) {
         size_t nc = d->idx_cap ? d->idx_cap : 1024;

@@ -55,6 +55,10 @@ typedef struct pattern {
 } pattern;
 
 typedef struct anchor { uint32_t w, pat; } anchor;
+static inline size_t anchor_slot(uint32_t verb, uint32_t w, size_t mask) {
+    uint64_t h = ((uint64_t)verb << 32 | w) * 0x9E3779B97F4A7C15ULL;
+    return (size_t)(h >> 40) & mask;
+}
 typedef struct verb {          /* a verb root / synonym block; forms point here */
     vcode code;                /* code of the isolated verb */
     P_VEC(pattern) pats;
@@ -118,6 +122,11 @@ struct parley_dict {
     uint64_t stem_lengths;         /* bit i set: some stem has length i (<64) */
     uint64_t *anchor_words;        /* bit per word id: some verb pattern is filed under it */
     size_t n_anchor_words;         /* word ids covered */
+    /* (verb, word) -> run of that verb's anchors filed under the word:
+     * open addressing, so a verb with thousands of patterns costs one probe
+     * per sentence word instead of a binary search */
+    struct anchor_run { uint32_t verb, w, start, count; } *anchor_tab;
+    size_t anchor_tab_mask;
     uint8_t stemming_default;
     options opts;                  /* from .options files */
     int has_opts, has_time;
