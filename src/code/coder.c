@@ -255,7 +255,9 @@ parley_coder *parley_coder_new(const parley_dict *d) {
     c->base_opts = c->opts;
     c->nwbits = d->words.strs.n;
     c->wbits = calloc(c->nwbits / 64 + 1, sizeof *c->wbits);
-    if (!c->wbits) { free(c); return NULL; }
+    c->wfirst = malloc((c->nwbits + 1) * sizeof *c->wfirst);
+    c->wlast = malloc((c->nwbits + 1) * sizeof *c->wlast);
+    if (!c->wbits || !c->wfirst || !c->wlast) { free(c->wbits); free(c->wfirst); free(c->wlast); free(c); return NULL; }
     tokenizer_init(&c->tz);
     segmenter_init(&c->sg);
     return c;
@@ -274,6 +276,8 @@ void parley_coder_free(parley_coder *c) {
     P_FREE_VEC(c->sentwords);
     P_FREE_VEC(c->anchwords);
     free(c->wbits);
+    free(c->wfirst);
+    free(c->wlast);
     P_FREE_VEC(c->patcand);
     P_FREE_VEC(c->cache_pool);
     free(c->cache);
@@ -1233,8 +1237,10 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
         c->ti.v[i].ce = e;
         for (uint32_t k = 0; k < e->bn; k++) {
             uint32_t w = c->cache_pool.v[e->boff + k];
-            if (w >= c->nwbits || has_word_id(c, w)) continue;
+            if (w >= c->nwbits) continue;
+            if (has_word_id(c, w)) { c->wlast[w] = i; continue; }
             c->wbits[w >> 6] |= 1ULL << (w & 63);
+            c->wfirst[w] = c->wlast[w] = i;
             P_PUSH(c->sentwords, w);
         }
     }
@@ -1420,8 +1426,12 @@ again:
                     /* with an alternative-matched best, patterns of the same
                      * length are still tried: a fixed pattern wins the tie */
                     if ((best || gbest) && (pt->chars < gbest_len || (pt->chars == gbest_len && !gbest_alt))) break;
+                    /* each literal must occur on its side of the verb */
                     int missing = 0;
-                    for (uint16_t q = 0; q < pt->nreq && !missing; q++) missing = !has_word_id(c, pt->req[q]);
+                    for (uint16_t q = 0; q < pt->nreq && !missing; q++) {
+                        uint32_t w = pt->req[q];
+                        missing = !has_word_id(c, w) || (q < pt->nreq_pre ? c->wfirst[w] >= i : c->wlast[w] < ti->span_end);
+                    }
                     if (missing) continue;
                     if (!pattern_match(&m, pt, li, ve)) continue;
                     /* with alternatives, the letters actually matched decide */

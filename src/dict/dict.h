@@ -51,7 +51,8 @@ typedef struct pattern {
     vcode code;
     uint32_t file, line;
     uint8_t has_src, has_tgt, has_comp, has_neg;
-    uint32_t *req; uint16_t nreq;  /* whole words the pattern cannot match without */
+    uint32_t *req; uint16_t nreq;  /* whole words the pattern cannot match without, in order */
+    uint16_t nreq_pre;             /* how many of them come before the verb */
 } pattern;
 
 typedef struct anchor { uint32_t w, pat; } anchor;

@@ -303,7 +303,12 @@ static int build_pattern(rd *r, const char *s, size_t n, const vcode *code, int 
     for (size_t i = 0; i < el.n; i++) if (el.v[i].kind == PE_WORD && ((el.v[i].adj >> 1) & PW_EXACT)) nreq++;
     out->req = nreq ? p_arena_alloc(&r->d->arena, nreq * sizeof(uint32_t)) : NULL;
     out->nreq = 0;
-    for (size_t i = 0; i < el.n; i++) if (el.v[i].kind == PE_WORD && ((el.v[i].adj >> 1) & PW_EXACT)) out->req[out->nreq++] = el.v[i].arg;
+    out->nreq_pre = 0;
+    for (size_t i = 0; i < el.n; i++)
+        if (el.v[i].kind == PE_WORD && ((el.v[i].adj >> 1) & PW_EXACT)) {
+            out->req[out->nreq++] = el.v[i].arg;
+            if (i < out->verb_at) out->nreq_pre++;
+        }
     out->code = *code;
     out->file = r->file;
     out->line = (uint32_t)r->line;
