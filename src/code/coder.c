@@ -106,7 +106,7 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t) {
     const parley_dict *d = c->d;
     uint64_t h = p_hash_mem(t->s, t->len);
     if (!c->cache_cap) {
-        c->cache_cap = 1 << 15;
+        c->cache_cap = 1 << 17;
         c->cache = p_xcalloc(c->cache_cap, sizeof *c->cache);
         /* the pool is never NULL, so "pool + offset" is always defined */
         c->cache_pool.v = p_grow(c->cache_pool.v, &c->cache_pool.cap, 1024, sizeof(uint32_t));

@@ -19,6 +19,11 @@ static int valid_utf8(const char *s, size_t n) {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
+        if (i + 8 <= n) {
+            uint64_t v;
+            memcpy(&v, p + i, 8);
+            if (!(v & P_HIGHS)) { i += 8; continue; }
+        }
         unsigned c = p[i];
         if (c < 0x80) { i++; continue; }
         int k = (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
@@ -63,6 +68,12 @@ static long json_str(const char **pp, const char *e, char *out) {
     const char *p = *pp;
     long k = 0;
     while (p < e) {
+        if (e - p >= 8) {
+            /* a run of eight bytes with no quote, backslash or control */
+            uint64_t v;
+            memcpy(&v, p, 8);
+            if (!(p_swar_eq(v, '"') | p_swar_eq(v, '\\') | p_swar_lt(v, 0x20))) { memcpy(out + k, p, 8); k += 8; p += 8; continue; }
+        }
         unsigned char c = (unsigned char)*p;
         if (c == '"') { *pp = p + 1; return k; }
         if (c < 0x20) return -1;

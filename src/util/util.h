@@ -42,6 +42,12 @@ void p_buf_printf(p_buf *b, const char *fmt, ...) __attribute__((format(printf, 
 void p_buf_json_str(p_buf *b, const char *s, size_t n); /* quoted, escaped */
 void p_buf_putu(p_buf *b, unsigned long v);               /* decimal */
 void p_buf_puti(p_buf *b, long v);
+/* Eight bytes at a time: nonzero when some byte of v is b, or below n
+ * (n <= 0x80; bytes >= 0x80 never count as below). */
+#define P_ONES 0x0101010101010101ULL
+#define P_HIGHS 0x8080808080808080ULL
+static inline uint64_t p_swar_eq(uint64_t v, unsigned char b) { uint64_t x = v ^ (P_ONES * b); return (x - P_ONES) & ~x & P_HIGHS; }
+static inline uint64_t p_swar_lt(uint64_t v, unsigned char n) { return (v - P_ONES * n) & ~v & P_HIGHS; }
 /* Copies s[0..n) into dst[cap] NUL-terminated, cut at cap - 1 bytes. */
 static inline void p_copy(char *dst, size_t cap, const char *s, size_t n) {
     if (!cap) return;
