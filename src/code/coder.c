@@ -827,10 +827,15 @@ static int match_elems(mstate *m, const pelem *el, int k, int ke, int li, int li
             uint32_t nc = 0;
             for (uint32_t q = 0; q < al->nstem && nc < 64; q++) cands[nc++] = al->stem_seq[q];
             const uint32_t *bs = c->cache_pool.v + tp->ce->boff;
+            const parley_dict *dd = m->S->d;
             for (uint32_t b = 0; b < tp->ce->bn; b++) {
-                uint32_t lo = 0, hi = al->nfw;
-                while (lo < hi) { uint32_t mid = (lo + hi) / 2; if (al->fw[mid] < bs[b]) lo = mid + 1; else hi = mid; }
-                for (; lo < al->nfw && al->fw[lo] == bs[b] && nc < 64; lo++) cands[nc++] = al->fw_seq[lo];
+                size_t h = anchor_slot(e->arg, bs[b], dd->alt_tab_mask);
+                for (; dd->alt_tab[h].count; h = (h + 1) & dd->alt_tab_mask) {
+                    const struct anchor_run *ar = &dd->alt_tab[h];
+                    if (ar->owner != e->arg || ar->w != bs[b]) continue;
+                    for (uint32_t q = 0; q < ar->count && nc < 64; q++) cands[nc++] = al->fw_seq[ar->start + q];
+                    break;
+                }
             }
             for (uint32_t ci = 0; ci < nc; ci++) {
                 uint32_t s = cands[ci];
@@ -1407,7 +1412,7 @@ again:
                         size_t k = anchor_slot(vi, wid, d->anchor_tab_mask);
                         for (; d->anchor_tab[k].count; k = (k + 1) & d->anchor_tab_mask) {
                             const struct anchor_run *ar = &d->anchor_tab[k];
-                            if (ar->verb != vi || ar->w != wid) continue;
+                            if (ar->owner != vi || ar->w != wid) continue;
                             for (uint32_t q = 0; q < ar->count; q++) P_PUSH(c->patcand, vb->anch[ar->start + q].pat);
                             break;
                         }

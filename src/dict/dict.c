@@ -324,6 +324,24 @@ parley_status parley_dict_finish(parley_dict *d, parley_error *err) {
             a = b;
         }
     }
+    nruns = 0;
+    for (size_t i = 0; i < d->alts.n; i++) nruns += d->alts.v[i].nfw;
+    cap = 16;
+    while (cap < 2 * nruns) cap *= 2;
+    d->alt_tab = p_arena_alloc(&d->arena, cap * sizeof *d->alt_tab);
+    memset(d->alt_tab, 0, cap * sizeof *d->alt_tab);
+    d->alt_tab_mask = cap - 1;
+    for (size_t i = 0; i < d->alts.n; i++) {
+        const palt *al = &d->alts.v[i];
+        for (uint32_t a = 0; a < al->nfw;) {
+            uint32_t b = a;
+            while (b < al->nfw && al->fw[b] == al->fw[a]) b++;
+            size_t k = anchor_slot((uint32_t)i, al->fw[a], d->alt_tab_mask);
+            while (d->alt_tab[k].count) k = (k + 1) & d->alt_tab_mask;
+            d->alt_tab[k] = (struct anchor_run){(uint32_t)i, al->fw[a], a, b - a};
+            a = b;
+        }
+    }
     /* Make sure every word id has an index slot so lookups need no bounds test. */
     if (d->idx_cap <= d->words.strs.n) {
         size_t nc = d->idx_cap ? d->idx_cap : 1024;

@@ -126,8 +126,11 @@ struct parley_dict {
     /* (verb, word) -> run of that verb's anchors filed under the word:
      * open addressing, so a verb with thousands of patterns costs one probe
      * per sentence word instead of a binary search */
-    struct anchor_run { uint32_t verb, w, start, count; } *anchor_tab;
+    struct anchor_run { uint32_t owner, w, start, count; } *anchor_tab; /* owner: verb or alternative index */
     size_t anchor_tab_mask;
+    /* the same for alternatives: (alternative, first word) -> run in fw */
+    struct anchor_run *alt_tab;
+    size_t alt_tab_mask;
     uint8_t stemming_default;
     options opts;                  /* from .options files */
     int has_opts, has_time;
