@@ -482,7 +482,7 @@ static int actor_units(sent *S) {
             u.used = used;
             u.group = -1;
             u.ref = -1;
-            snprintf(u.code, sizeof u.code, "%s", cs);
+            p_copy(u.code, sizeof u.code, cs, strlen(cs));
             P_PUSH(c->units, u);
             for (int j = i; j < ti->span_end; j++) c->ti.v[j].unit = (int16_t)(c->units.n - 1);
         }
@@ -539,8 +539,11 @@ static int actor_units(sent *S) {
             const char *ac = p_intern_str(&d->codes, a->code);
             /* TABARI's CONVERT AGENTS writes "~COP"; without it a lone agent
              * is an actor of unknown country, "---COP" as PETRARCH writes it */
-            if (c->opts.convert_agents) snprintf(u.code, sizeof u.code, a->prefix ? "%.40s~" : "~%.40s", ac);
-            else snprintf(u.code, sizeof u.code, "---%.40s", ac);
+            size_t al = strlen(ac);
+            if (al > 40) al = 40;
+            if (c->opts.convert_agents && a->prefix) { memcpy(u.code, ac, al); u.code[al] = '~'; u.code[al + 1] = 0; }
+            else if (c->opts.convert_agents) { u.code[0] = '~'; memcpy(u.code + 1, ac, al); u.code[al + 1] = 0; }
+            else { memcpy(u.code, "---", 3); memcpy(u.code + 3, ac, al); u.code[al + 3] = 0; }
             /* keep units ordered by position */
             size_t at = c->units.n;
             while (at > 0 && c->units.v[at - 1].start > i) at--;
