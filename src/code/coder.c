@@ -257,7 +257,12 @@ parley_coder *parley_coder_new(const parley_dict *d) {
     c->wbits = calloc(c->nwbits / 64 + 1, sizeof *c->wbits);
     c->wfirst = malloc((c->nwbits + 1) * sizeof *c->wfirst);
     c->wlast = malloc((c->nwbits + 1) * sizeof *c->wlast);
-    if (!c->wbits || !c->wfirst || !c->wlast) { free(c->wbits); free(c->wfirst); free(c->wlast); free(c); return NULL; }
+    c->alt_gen = calloc(d->alts.n + 1, sizeof *c->alt_gen);
+    c->alt_ok = calloc(d->alts.n + 1, 1);
+    if (!c->wbits || !c->wfirst || !c->wlast || !c->alt_gen || !c->alt_ok) {
+        free(c->wbits); free(c->wfirst); free(c->wlast); free(c->alt_gen); free(c->alt_ok); free(c);
+        return NULL;
+    }
     tokenizer_init(&c->tz);
     segmenter_init(&c->sg);
     return c;
@@ -278,6 +283,8 @@ void parley_coder_free(parley_coder *c) {
     free(c->wbits);
     free(c->wfirst);
     free(c->wlast);
+    free(c->alt_gen);
+    free(c->alt_ok);
     P_FREE_VEC(c->patcand);
     P_FREE_VEC(c->cache_pool);
     free(c->cache);
@@ -788,6 +795,28 @@ static int seq_match(mstate *m, const pword *w, uint32_t nw, int li, int lim, in
     return 1;
 }
 
+/* Can alternative a start anywhere in this sentence?  Worked out once per
+ * sentence: most alternatives start with words the sentence lacks, and then
+ * no position need be tried. */
+static int alt_possible(parley_coder *c, uint32_t a) {
+    if (c->alt_gen[a] == c->gen) return c->alt_ok[a];
+    const parley_dict *d = c->d;
+    const palt *al = &d->alts.v[a];
+    int ok = al->nstem > 0;
+    if (!ok && al->nfw <= c->sentwords.n) {
+        for (uint32_t q = 0; q < al->nfw && !ok; q++) ok = has_word_id(c, al->fw[q]);
+    } else {
+        for (size_t w = 0; w < c->sentwords.n && !ok; w++) {
+            uint32_t wid = c->sentwords.v[w];
+            for (size_t h = anchor_slot(a, wid, d->alt_tab_mask); d->alt_tab[h].count; h = (h + 1) & d->alt_tab_mask)
+                if (d->alt_tab[h].owner == a && d->alt_tab[h].w == wid) { ok = 1; break; }
+        }
+    }
+    c->alt_gen[a] = c->gen;
+    c->alt_ok[a] = (uint8_t)ok;
+    return ok;
+}
+
 /* Matches elements el[k..ke) in live positions [li, lim).  `anchored`: the
  * first element must start exactly at li.  `must_end`: when >= 0 the last
  * element must end exactly there. */
@@ -799,6 +828,7 @@ static int match_elems(mstate *m, const pelem *el, int k, int ke, int li, int li
     int last = lim;
     if (anchored) last = li + 1 < lim ? li + 1 : lim;
     parley_coder *c = m->S->c;
+    if (e->kind == PE_ALT && !alt_possible(c, e->arg)) return 0;
     for (int p = li; p < last; p++) {
         int next = -1;
         switch (e->kind) {
@@ -1235,6 +1265,7 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
     if (o->min_words > 0 && S.n < o->min_words) { if (fate) *fate = PARLEY_FATE_TOO_SHORT; return PARLEY_OK; }
     if (c->ti.cap < (size_t)S.n + 1) c->ti.v = p_grow(c->ti.v, &c->ti.cap, (size_t)S.n + 1, sizeof(tokinfo));
     c->ti.n = (size_t)S.n;
+    if (++c->gen == 0) { memset(c->alt_gen, 0, (c->d->alts.n + 1) * sizeof *c->alt_gen); c->gen = 1; }
     /* the previous sentence's words leave the bitmap */
     for (size_t k = 0; k < c->sentwords.n; k++) c->wbits[c->sentwords.v[k] >> 6] = 0;
     c->sentwords.n = 0;

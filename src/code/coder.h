@@ -64,6 +64,7 @@ struct parley_coder {
     P_VEC(uint32_t) sentwords;  /* dictionary words the sentence's tokens can be, each once */
     uint64_t *wbits;            /* bit per dictionary word: set for the sentwords */
     int32_t *wfirst, *wlast;    /* per sentword: first and last token that can be it */
+    uint32_t *alt_gen; uint8_t *alt_ok; uint32_t gen; /* per alternative, this sentence: can a first word occur? */
     P_VEC(uint32_t) anchwords;  /* the sentwords some verb pattern is filed under */
     size_t nwbits;              /* words covered by wbits */
     P_VEC(uint32_t) patcand;    /* scratch: candidate patterns of one verb */
