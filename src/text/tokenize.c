@@ -89,6 +89,15 @@ static int ascii_class(int c) {
     }
 }
 
+/* ASCII letters and digits: 1 any, 2 lower case, 4 upper case; 0 for
+ * everything else, bytes >= 0x80 included */
+enum { A_ALNUM = 1, A_LOWER = 2, A_UPPER = 4 };
+static const unsigned char alnum_tab[256] = {
+    ['0'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    ['A'] = 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+    ['a'] = 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+};
+
 void tokenize(tokenizer *tz, const char *text, size_t len) {
     tz->toks.n = 0;
     p_buf_clear(&tz->norm);
@@ -121,7 +130,7 @@ void tokenize(tokenizer *tz, const char *text, size_t len) {
     } while (0)
     while (i < len) {
         unsigned c = s[i];
-        if (c < 0x80 && p_isalnum((int)c)) {
+        if (alnum_tab[c]) {
             /* the common case, a run of ASCII letters and digits, in one loop */
             if (!in_word) {
                 memset(&cur, 0, sizeof cur);
@@ -132,13 +141,18 @@ void tokenize(tokenizer *tz, const char *text, size_t len) {
                 else if (p_isdigit((int)c)) cur.flags |= TK_NUMBER;
             }
             char *o = tz->norm.s + tz->norm.n;
-            size_t j = i;
-            for (; j < len && s[j] < 0x80 && p_isalnum(s[j]); j++) {
-                unsigned ch = s[j];
-                if (p_islower((int)ch)) { lower_seen = 1; ch -= 32; }
-                else if (p_isupper((int)ch)) upper_seen = 1;
-                *o++ = (char)ch;
+            const unsigned char *q = s + i, *qe = s + len;
+            unsigned seen = 0;
+            while (q < qe) {
+                unsigned t = alnum_tab[*q];
+                if (!t) break;
+                seen |= t;
+                *o++ = (char)(*q & ~((t & A_LOWER) << 4)); /* lower case loses bit 0x20 */
+                q++;
             }
+            if (seen & A_LOWER) lower_seen = 1;
+            if (seen & A_UPPER) upper_seen = 1;
+            size_t j = (size_t)(q - s);
             tz->norm.n += j - i;
             cur.end = (uint32_t)j;
             i = j;
