@@ -47,6 +47,9 @@ static int word_match(const parley_dict *d, pword pw, const token *t) {
 /* word_match, also accepting the token's dictionary lemma ("MET" for MEET_) */
 static inline int word_match_ce(const parley_dict *d, pword pw, const token *t, int32_t lemma) {
     if (lemma >= 0 && (uint32_t)lemma == pw.w && !(pw.flags & PW_NOEND)) return 1;
+    /* every way of matching begins the token with the word's first letter */
+    const char *w = W(d, pw.w);
+    if (w[0] && (!t->len || t->s[0] != w[0])) return 0;
     return word_match(d, pw, t);
 }
 
@@ -795,6 +798,13 @@ static int seq_match(mstate *m, const pword *w, uint32_t nw, int li, int lim, in
     return 1;
 }
 
+/* First-letter bits of a token and of its lemma ("WENT" can be GO). */
+static inline uint64_t tok_first(const parley_dict *d, const token *t, int32_t lemma) {
+    uint64_t b = t->len ? 1ULL << ((unsigned char)t->s[0] & 63) : 0;
+    if (lemma >= 0) b |= 1ULL << ((unsigned char)W(d, (uint32_t)lemma)[0] & 63);
+    return b;
+}
+
 /* Can alternative a start anywhere in this sentence?  Worked out once per
  * sentence: most alternatives start with words the sentence lacks, and then
  * no position need be tried. */
@@ -802,7 +812,7 @@ static int alt_possible(parley_coder *c, uint32_t a) {
     if (c->alt_gen[a] == c->gen) return c->alt_ok[a];
     const parley_dict *d = c->d;
     const palt *al = &d->alts.v[a];
-    int ok = al->nstem > 0;
+    int ok = al->nstem > 0 && (al->stem_first & c->sfirst);
     if (!ok && al->nfw <= c->sentwords.n) {
         for (uint32_t q = 0; q < al->nfw && !ok; q++) ok = has_word_id(c, al->fw[q]);
     } else {
@@ -855,10 +865,13 @@ static int match_elems(mstate *m, const pelem *el, int k, int ke, int li, int li
              * those that start with a stem */
             const tokinfo *tp = &c->ti.v[m->live[p]];
             if (tp->unit >= 0) continue;
-            if (!al->nstem && !(al->fwbloom & tp->ce->bbloom)) continue; /* no first word can be this token */
+            uint64_t tfirst = tok_first(m->S->d, &m->S->tk[m->live[p]], tp->ce->lemma);
+            int stems = al->nstem && (al->stem_first & tfirst);
+            if (!stems && !(al->fwbloom & tp->ce->bbloom)) continue; /* no first word can be this token */
             uint32_t cands[64];
             uint32_t nc = 0;
-            for (uint32_t q = 0; q < al->nstem && nc < 64; q++) cands[nc++] = al->stem_seq[q];
+            if (stems)
+                for (uint32_t q = 0; q < al->nstem && nc < 64; q++) cands[nc++] = al->stem_seq[q];
             const uint32_t *bs = c->cache_pool.v + tp->ce->boff;
             const parley_dict *dd = m->S->d;
             for (uint32_t b = 0; b < tp->ce->bn; b++) {
@@ -1271,9 +1284,11 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
     c->sentwords.n = 0;
     /* no cache reset may happen while this sentence holds entry pointers */
     if (c->cache_cap && (c->cache_n + (size_t)S.n + 1) * 2 >= c->cache_cap) cache_clear(c);
+    c->sfirst = 0;
     for (int i = 0; i < S.n; i++) {
         const cache_ent *e = lex_lookup(c, &S.tk[i]);
         c->ti.v[i].ce = e;
+        c->sfirst |= tok_first(c->d, &S.tk[i], e->lemma);
         for (uint32_t k = 0; k < e->bn; k++) {
             uint32_t w = c->cache_pool.v[e->boff + k];
             if (w >= c->nwbits) continue;

@@ -65,6 +65,7 @@ struct parley_coder {
     uint64_t *wbits;            /* bit per dictionary word: set for the sentwords */
     int32_t *wfirst, *wlast;    /* per sentword: first and last token that can be it */
     uint32_t *alt_gen; uint8_t *alt_ok; uint32_t gen; /* per alternative, this sentence: can a first word occur? */
+    uint64_t sfirst;            /* bit (letter & 63) of the first letter of each token and lemma */
     P_VEC(uint32_t) anchwords;  /* the sentwords some verb pattern is filed under */
     size_t nwbits;              /* words covered by wbits */
     P_VEC(uint32_t) patcand;    /* scratch: candidate patterns of one verb */

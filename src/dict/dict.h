@@ -42,6 +42,7 @@ typedef struct palt {
     uint32_t *fw, *fw_seq, nfw;
     uint32_t *stem_seq, nstem;
     uint64_t fwbloom;          /* bit (word_bit & 63) of every whole first word */
+    uint64_t stem_first;       /* bit (letter & 63) of the first letter of every stem-first sequence */
 } palt;
 
 typedef struct pattern {
