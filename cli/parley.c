@@ -420,7 +420,7 @@ static void drain(run *r) {
     if (!b) return;
     for (size_t ci = 0; ci < b->nchunks; ci++) {
         wres *res = &b->chunks[ci];
-        if (!r->store) { fwrite(res->out.s, 1, res->out.n, r->out); continue; }
+        if (!r->store) { if (res->out.n) fwrite(res->out.s, 1, res->out.n, r->out); continue; }
         for (size_t k = 0; k < res->nkept; k++) {
             parley_event *e = &res->kept[k].ev;
             e->doc_id = unkeep(res, e->doc_id); e->source = unkeep(res, e->source); e->target = unkeep(res, e->target);
