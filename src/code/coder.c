@@ -88,6 +88,33 @@ static void for_bases(const token *t, void (*fn)(void *, const char *, size_t), 
     if (n > 4 && (!memcmp(s + n - 3, "IES", 3) || !memcmp(s + n - 3, "IED", 3))) { memcpy(b, s, n - 3); b[n - 3] = 'Y'; fn(ud, b, n - 2); }
 }
 
+/* Parts of speech a regular inflection takes from its base: -ED and -ING
+ * forms of a verb are verbs ("accused", "weighing"); an -S form WordNet does
+ * not list has its singular's ("meetings"; "talks" is listed, as a noun). */
+static uint8_t lex_pos_of(const parley_dict *d, const char *s, size_t n, uint8_t want) {
+    int32_t f = p_intern_find(&d->lex_forms, s, n);
+    return f >= 0 ? (uint8_t)(d->lex_pos.v[f] & want) : 0;
+}
+static uint8_t inflection_pos(const parley_dict *d, const char *s, size_t n, int listed) {
+    char b[128];
+    uint8_t pos = 0;
+    if (n < 4 || n >= sizeof b) return 0;
+    if (!memcmp(s + n - 2, "ED", 2)) {
+        pos |= lex_pos_of(d, s, n - 2, LEX_V) | lex_pos_of(d, s, n - 1, LEX_V);          /* ATTACKED, ACCUSED */
+        if (s[n - 3] == s[n - 4]) pos |= lex_pos_of(d, s, n - 3, LEX_V);                  /* STOPPED */
+        if (s[n - 3] == 'I') { memcpy(b, s, n - 3); b[n - 3] = 'Y'; pos |= lex_pos_of(d, b, n - 2, LEX_V); }
+    } else if (n > 4 && !memcmp(s + n - 3, "ING", 3)) {
+        pos |= lex_pos_of(d, s, n - 3, LEX_V);                                           /* WEIGHING */
+        memcpy(b, s, n - 3); b[n - 3] = 'E'; pos |= lex_pos_of(d, b, n - 2, LEX_V);      /* MAKING */
+        if (s[n - 4] == s[n - 5]) pos |= lex_pos_of(d, s, n - 4, LEX_V);                  /* PLANNING */
+    } else if (!listed && s[n - 1] == 'S' && s[n - 2] != 'S') {
+        pos |= lex_pos_of(d, s, n - 1, 0xff);
+        if (s[n - 2] == 'E') pos |= lex_pos_of(d, s, n - 2, 0xff);
+        if (n > 4 && s[n - 3] == 'I' && s[n - 2] == 'E') { memcpy(b, s, n - 3); b[n - 3] = 'Y'; pos |= lex_pos_of(d, b, n - 2, 0xff); }
+    }
+    return pos;
+}
+
 typedef struct base_ctx { parley_coder *c; const token *t; int32_t lemma; } base_ctx;
 static void base_lookup(void *ud, const char *s, size_t n) { base_ctx *b = ud; lookup_exact(b->c, s, n, b->t, b->lemma); }
 static void base_collect(void *ud, const char *s, size_t n) {
@@ -127,6 +154,10 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t) {
     if (d->lex_lemma.n) {
         int32_t f = p_intern_find(&d->lex_forms, t->s, t->len);
         if (f >= 0) { lemma = d->lex_lemma.v[f]; pos = d->lex_pos.v[f]; }
+        /* WordNet lists no regular inflections: "accused" or "weighing" is a
+         * verb form when its base is a verb, "meetings" a noun when its
+         * singular is one; the lemma stays unknown */
+        pos |= inflection_pos(d, t->s, n, f >= 0);
         if (lemma >= 0) {
             int32_t lf = p_intern_find(&d->lex_forms, W(d, (uint32_t)lemma), WL(d, (uint32_t)lemma));
             if (lf >= 0) pos |= d->lex_pos.v[lf];
@@ -1313,6 +1344,12 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
             if (o->tabari_compat) noun = 1;
             else ti->span_end = -ti->span_end; /* marker: pattern required */
         }
+        /* parley: a word the lexicon knows only as a noun ("talks", "criticism",
+         * "statements") names an event only in a construction a pattern spells
+         * out ("held talks", "talks between A and B"); bare, it is usually a
+         * topic ("the fight against terrorism", "amid criticism") */
+        else if (o->noun_patterns && !o->tabari_compat && (ti->ce->pos & LEX_N) && !(ti->ce->pos & LEX_V))
+            ti->span_end = -ti->span_end;
         if ((S.tk[i].flags & TK_CAP) && !(S.tk[i].flags & TK_FIRST) && !c->tz.all_caps) noun = 1;
         int pattern_only = ti->span_end < 0;
         if (pattern_only) ti->span_end = -ti->span_end;

@@ -27,6 +27,7 @@ typedef struct options {
     uint8_t passive;         /* automatic passive-voice detection               */
     uint8_t require_dyad;    /* drop events without both source and target      */
     uint8_t tabari_compat;   /* follow TABARI's rules literally (validation)    */
+    uint8_t noun_patterns;   /* noun-only event words code only via a pattern   */
     int max_sentence_bytes, max_tokens, max_compound;
     int32_t default_date;
 } options;
