@@ -409,6 +409,36 @@ typedef struct sent {
     const char *complex_why;
 } sent;
 
+static int is_prep(const token *t) {
+    static const char *w[] = {"OF", "IN", "ON", "AT", "FOR", "WITH", "TO", "FROM", "AFTER", "BEFORE", "AGAINST", "OVER",
+                              "UNDER", "BETWEEN", "AMONG", "DURING", "INTO", "NEAR", "THAT", "WHICH", "WHO", "WHEN", "AS"};
+    for (size_t i = 0; i < P_ARRAY_LEN(w); i++) if (is_word(t, w[i])) return 1;
+    return 0;
+}
+
+/* parley: an -ING event word that closes a noun phrase opened by a
+ * determiner is a gerund, a noun ("the Cairo meeting", "the 'ice-breaking'
+ * summit meeting", "a deadly school shooting"); only modifiers (names,
+ * adjectives, numbers, other -ING/-ED words) may stand between them */
+static int ing_after_det(const sent *S, int i) {
+    const token *t = &S->tk[i];
+    if (t->len < 5 || memcmp(t->s + t->len - 3, "ING", 3)) return 0;
+    const tokinfo *ti = S->c->ti.v;
+    for (int q = i - 1; q >= 0 && q >= i - 6; q--) {
+        const token *u = &S->tk[q];
+        switch (ti[q].type) {
+        case T_DET: return q < i - 1; /* right after the determiner is TABARI's own rule */
+        case T_COMMA: case T_AUX: case T_PRON: case T_NEG: case T_BY: case T_TIME: return 0;
+        case T_VERB:
+            if (u->len < 4 || (memcmp(u->s + u->len - 3, "ING", 3) && memcmp(u->s + u->len - 2, "ED", 2))) return 0;
+            break;
+        default:
+            if (is_prep(u)) return 0;
+        }
+    }
+    return 0;
+}
+
 /* Assigns word types: at each position the longest phrase of any kind wins
  * (ties: more letters, then actors over agents over verbs). */
 static void classify(sent *S) {
@@ -794,6 +824,88 @@ typedef struct mstate {
     uint32_t chars;                /* letters matched through alternatives */
     long steps;
 } mstate;
+
+static int is_finite_aux(const token *t) {
+    static const char *w[] = {"IS", "ARE", "WAS", "WERE", "HAS", "HAVE", "HAD", "WILL", "WOULD", "CAN", "COULD",
+                              "MAY", "MIGHT", "SHOULD", "MUST", "DOES", "DO", "DID"};
+    for (size_t i = 0; i < P_ARRAY_LEN(w); i++) if (is_word(t, w[i])) return 1;
+    return 0;
+}
+
+/* parley: a past participle right after a noun, followed by a preposition,
+ * whose noun phrase still waits for its own finite verb, modifies that noun
+ * ("two clubbers arrested in Bali were paraded", "a soldier killed in action
+ * in Iraq is remembered"): it reports a background fact, not the event of
+ * the clause, and its subject is not known */
+static int reduced_relative(const sent *S, const mstate *m, int li, int ve) {
+    const parley_coder *c = S->c;
+    const token *t = &S->tk[m->live[li]];
+    const cache_ent *ce = c->ti.v[m->live[li]].ce;
+    int participle = t->len > 3 && !memcmp(t->s + t->len - 2, "ED", 2);
+    if (!participle && ce->lemma >= 0 && (ce->pos & LEX_V)) participle = 1; /* irregular: held, shot, flown */
+    if (!participle || li == 0 || ve >= m->nlive) return 0;
+    int p = m->live[li - 1];
+    const tokinfo *pt = &c->ti.v[p];
+    /* a named actor before the verb is its subject ("President X arrived in Y");
+     * a lone agent ("miners", "soldiers") is a common noun */
+    int lone = pt->type == T_ACTOR && pt->unit >= 0 && c->units.v[pt->unit].actor == UINT32_MAX;
+    if (!lone && pt->type != T_AGENT && pt->type != T_NOUN &&
+        !(pt->type == T_NONE && (!pt->ce->pos || (pt->ce->pos & LEX_N)) && !is_prep(&S->tk[p]) && !is_finite_aux(&S->tk[p])))
+        return 0;
+    if (!is_prep(&S->tk[m->live[ve]]) && c->ti.v[m->live[ve]].type != T_BY) return 0;
+    for (int q = ve + 1; q < m->nlive; q++) {
+        const tokinfo *tq = &c->ti.v[m->live[q]];
+        const token *tk = &S->tk[m->live[q]];
+        if (tq->type == T_COMMA || tq->type == T_CONJ) return 0;
+        /* a clause of its own begins: the finite verb is not the noun's */
+        if (is_word(tk, "THAT") || is_word(tk, "WHICH") || is_word(tk, "WHO") || is_word(tk, "WHAT") || is_word(tk, "WHETHER") ||
+            is_word(tk, "IF") || is_word(tk, "WHERE") || is_word(tk, "WHEN") || is_word(tk, "BECAUSE") || is_word(tk, "WHILE") || is_word(tk, "AS"))
+            return 0;
+        if (is_finite_aux(tk)) return 1;
+    }
+    return 0;
+}
+
+static int code_root_is(const parley_dict *d, vcode vc, const char *root) {
+    uint32_t code = vc.c1 ? vc.c1 : vc.c2;
+    if (!code) return 0;
+    const char *cc = p_intern_str(&d->codes, code);
+    return cc[0] == root[0] && cc[1] == root[1];
+}
+
+/* parley: a statement verb after a comma ("..., his family said", "..., said
+ * the minister") has its speaker next to it, not earlier in the sentence.
+ * Returns the slot that spoke, -1 to keep the default source, or -2 when
+ * the speaker is someone with no actor code (then there is no event). */
+static int attribution_source(const sent *S, int i, int vend, int src) {
+    const parley_coder *c = S->c;
+    int k = -1;
+    for (int q = i - 1; q >= 0; q--) {
+        if (c->ti.v[q].type == T_COMMA) { k = q; break; }
+        if (c->ti.v[q].type == T_VERB && c->ti.v[q].phrase >= 0) return -1;
+    }
+    if (k < 0 || (src >= 0 && c->slots.v[src].start > k)) return -1;
+    int near = -1;
+    for (size_t s = 0; s < c->slots.n; s++) {
+        int st = c->slots.v[s].start;
+        if (st > k && st < i) near = (int)s;
+    }
+    if (near >= 0) return near;
+    if (k == i - 1) {
+        /* ", said the Gondorian envoy": the speaker follows the verb */
+        for (size_t s = 0; s < c->slots.n; s++) {
+            int st = c->slots.v[s].start;
+            if (st >= vend && st < vend + 4) return (int)s;
+        }
+        return -1;
+    }
+    for (int q = k + 1; q < i; q++) {
+        const tokinfo *tq = &c->ti.v[q];
+        if (tq->type == T_NOUN || (tq->type == T_NONE && (tq->ce->pos & LEX_N) && !is_prep(&S->tk[q]) && !is_finite_aux(&S->tk[q]) && !(S->tk[q].flags & TK_NUMBER)))
+            return -2;
+    }
+    return -1;
+}
 
 static int slot_at(const parley_coder *c, int tokpos) { return c->slot_of.v[tokpos]; }
 
@@ -1348,7 +1460,7 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
          * "statements") names an event only in a construction a pattern spells
          * out ("held talks", "talks between A and B"); bare, it is usually a
          * topic ("the fight against terrorism", "amid criticism") */
-        else if (o->noun_patterns && !o->tabari_compat && (ti->ce->pos & LEX_N) && !(ti->ce->pos & LEX_V))
+        else if (o->noun_patterns && !o->tabari_compat && (((ti->ce->pos & LEX_N) && !(ti->ce->pos & LEX_V)) || ing_after_det(&S, i)))
             ti->span_end = -ti->span_end;
         if ((S.tk[i].flags & TK_CAP) && !(S.tk[i].flags & TK_FIRST) && !c->tz.all_caps) noun = 1;
         int pattern_only = ti->span_end < 0;
@@ -1549,6 +1661,8 @@ again:
                 }
             }
             if (negated) continue;
+            /* statement verbs take a clause ("said on Monday the talks were useful") */
+            if (o->reduced_relative && !o->tabari_compat && !code_root_is(d, vc, "01") && reduced_relative(&S, &m, li, ve)) continue;
             pending_ev pe;
             memset(&pe, 0, sizeof pe);
             pe.code = vc;
@@ -1593,6 +1707,11 @@ again:
                             if (sl->start > lastv && sl->start < i && !c->ti.v[sl->start].deleted && !(pe.tgt >= 0 && slot_first_code_eq(c, (int)k, pe.tgt))) pe.src = (int)k;
                         }
                 }
+            }
+            if (o->attribution && !o->tabari_compat && bsrc < 0 && bcomp < 0 && code_root_is(d, vc, "01")) {
+                int r = attribution_source(&S, i, ti->span_end, pe.src);
+                if (r == -2) continue;
+                if (r >= 0) pe.src = r;
             }
             if (pe.src < 0 && o->tabari_compat && !(o->def_src[0] && o->def_src_prior)) {
                 /* TABARI is greedy: with no actor before the verb the source is
