@@ -416,6 +416,13 @@ static int is_prep(const token *t) {
     return 0;
 }
 
+static int is_finite_aux(const token *t) {
+    static const char *w[] = {"IS", "ARE", "WAS", "WERE", "HAS", "HAVE", "HAD", "WILL", "WOULD", "CAN", "COULD",
+                              "MAY", "MIGHT", "SHOULD", "MUST", "DOES", "DO", "DID"};
+    for (size_t i = 0; i < P_ARRAY_LEN(w); i++) if (is_word(t, w[i])) return 1;
+    return 0;
+}
+
 /* parley: an -ING event word that closes a noun phrase opened by a
  * determiner is a gerund, a noun ("the Cairo meeting", "the 'ice-breaking'
  * summit meeting", "a deadly school shooting"); only modifiers (names,
@@ -663,6 +670,16 @@ static void merge_titles(sent *S) {
 
 /* Compound actors (TABARI 7.5): np (, np)* and np, with np = actor unit
  * preceded by any determiners / adjectives. */
+/* Is the word at p (or after one -LY adverb) a verb or a finite auxiliary? */
+static int subject_of_next_verb(const sent *S, int p) {
+    const parley_coder *c = S->c;
+    if (p < S->n && S->tk[p].len > 3 && !memcmp(S->tk[p].s + S->tk[p].len - 2, "LY", 2)) p++;
+    if (p >= S->n) return 0;
+    uint8_t pos = c->ti.v[p].ce->pos;
+    return (c->ti.v[p].type == T_VERB && c->ti.v[p].phrase >= 0) || c->ti.v[p].type == T_AUX || is_finite_aux(&S->tk[p]) ||
+           ((pos & LEX_V) && !(pos & LEX_N));
+}
+
 static void compounds(sent *S) {
     parley_coder *c = S->c;
     int g = 0;
@@ -688,6 +705,12 @@ static void compounds(sent *S) {
             if (link_and) { saw_and = 1; last_and = j; break; }
         }
         if (!saw_and) continue;
+        /* parley: "after the meeting in A, B and C agreed ...": a first member
+         * inside a prepositional phrase, cut off by a comma from a list that
+         * is the subject of the verb right after it, ends that phrase */
+        if (!c->opts.tabari_compat && last_and > k + 1 && a->start > 0 && is_prep(&S->tk[a->start - 1]) &&
+            c->ti.v[a->end].type == T_COMMA && subject_of_next_verb(S, c->units.v[last_and].end))
+            continue;
         /* "lawmakers in A and B": the agent belongs to every member
          * (PETRARCH; TABARI keeps it on the first, DEMO-08) */
         if (!c->opts.tabari_compat && c->units.v[k].agent >= 0 && c->units.v[k].agent_prep)
@@ -825,12 +848,6 @@ typedef struct mstate {
     long steps;
 } mstate;
 
-static int is_finite_aux(const token *t) {
-    static const char *w[] = {"IS", "ARE", "WAS", "WERE", "HAS", "HAVE", "HAD", "WILL", "WOULD", "CAN", "COULD",
-                              "MAY", "MIGHT", "SHOULD", "MUST", "DOES", "DO", "DID"};
-    for (size_t i = 0; i < P_ARRAY_LEN(w); i++) if (is_word(t, w[i])) return 1;
-    return 0;
-}
 
 /* parley: a past participle right after a noun, followed by a preposition,
  * whose noun phrase still waits for its own finite verb, modifies that noun
