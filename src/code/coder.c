@@ -416,6 +416,18 @@ static int is_prep(const token *t) {
     return 0;
 }
 
+/* parley: right after a preposition an event word that is not a gerund is
+ * a noun ("amid fears", "despite protests", "after talks with"): TABARI's
+ * determiner rule (7.4) for the noun phrases that have no determiner */
+static int noun_after_prep(const sent *S, int i) {
+    static const char *w[] = {"AMID", "AMIDST", "OVER", "DESPITE", "AFTER", "FOLLOWING", "ABOUT", "AGAINST", "OF", "IN", "ON",
+                              "FOR", "WITH", "FROM", "BEFORE", "DURING", "UNDER", "BETWEEN", "AMONG", "INTO", "AT", "WITHOUT", "BY"};
+    const token *t = &S->tk[i];
+    if (i == 0 || (t->len > 4 && !memcmp(t->s + t->len - 3, "ING", 3))) return 0;
+    for (size_t k = 0; k < P_ARRAY_LEN(w); k++) if (is_word(&S->tk[i - 1], w[k])) return 1;
+    return 0;
+}
+
 static int is_finite_aux(const token *t) {
     static const char *w[] = {"IS", "ARE", "WAS", "WERE", "HAS", "HAVE", "HAD", "WILL", "WOULD", "CAN", "COULD",
                               "MAY", "MIGHT", "SHOULD", "MUST", "DOES", "DO", "DID"};
@@ -1477,7 +1489,8 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
          * "statements") names an event only in a construction a pattern spells
          * out ("held talks", "talks between A and B"); bare, it is usually a
          * topic ("the fight against terrorism", "amid criticism") */
-        else if (o->noun_patterns && !o->tabari_compat && (((ti->ce->pos & LEX_N) && !(ti->ce->pos & LEX_V)) || ing_after_det(&S, i)))
+        else if (o->noun_patterns && !o->tabari_compat &&
+                 (((ti->ce->pos & LEX_N) && !(ti->ce->pos & LEX_V)) || ing_after_det(&S, i) || noun_after_prep(&S, i)))
             ti->span_end = -ti->span_end;
         if ((S.tk[i].flags & TK_CAP) && !(S.tk[i].flags & TK_FIRST) && !c->tz.all_caps) noun = 1;
         int pattern_only = ti->span_end < 0;
