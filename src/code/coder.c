@@ -428,6 +428,12 @@ static int noun_after_prep(const sent *S, int i) {
     return 0;
 }
 
+static int is_modal(const token *t) {
+    static const char *w[] = {"COULD", "MIGHT", "MAY", "SHOULD", "MUST", "CAN", "OUGHT"};
+    for (size_t i = 0; i < P_ARRAY_LEN(w); i++) if (is_word(t, w[i])) return 1;
+    return 0;
+}
+
 static int is_finite_aux(const token *t) {
     static const char *w[] = {"IS", "ARE", "WAS", "WERE", "HAS", "HAVE", "HAD", "WILL", "WOULD", "CAN", "COULD",
                               "MAY", "MIGHT", "SHOULD", "MUST", "DOES", "DO", "DID"};
@@ -859,6 +865,34 @@ typedef struct mstate {
     uint32_t chars;                /* letters matched through alternatives */
     long steps;
 } mstate;
+
+/* parley: a verb under could/may/might/should/must/can ("could spark",
+ * "should sit", "may well lead") is a possibility or an obligation, not an
+ * act that took place.  "will"/"would" are left to the dictionaries, whose
+ * WILL_ / WOULD_ patterns make intentions (03) of them. */
+static int modal_before(const sent *S, const mstate *m, int li) {
+    const parley_coder *c = S->c;
+    for (int q = li - 1; q >= 0 && q >= li - 4; q--) {
+        const token *t = &S->tk[m->live[q]];
+        uint8_t ty = c->ti.v[m->live[q]].type;
+        if (is_modal(t)) return !(is_word(t, "MAY") && (t->flags & TK_CAP) && !(t->flags & TK_FIRST) && !c->tz.all_caps); /* the month */
+        if (ty == T_ACTOR || ty == T_AGENT || ty == T_COMMA || ty == T_CONJ || (ty == T_VERB && c->ti.v[m->live[q]].phrase >= 0)) return 0;
+        if (!(ty == T_NEG || ty == T_AUX || is_word(t, "HAVE") || is_word(t, "WELL") || is_word(t, "ALSO") || is_word(t, "STILL") ||
+              is_word(t, "NOW") || is_word(t, "SOON") || (t->len > 3 && !memcmp(t->s + t->len - 2, "LY", 2))))
+            return 0;
+    }
+    return 0;
+}
+
+static int pattern_spells_modal(const parley_dict *d, const pattern *pt) {
+    for (uint16_t q = 0; q < pt->nel; q++) {
+        if (pt->el[q].kind != PE_WORD) continue;
+        const char *w = p_intern_str(&d->words, pt->el[q].arg);
+        if (!strcmp(w, "COULD") || !strcmp(w, "MIGHT") || !strcmp(w, "MAY") || !strcmp(w, "SHOULD") || !strcmp(w, "MUST") || !strcmp(w, "CAN"))
+            return 1;
+    }
+    return 0;
+}
 
 
 /* parley: a past participle right after a noun, followed by a preposition,
@@ -1691,6 +1725,7 @@ again:
                 }
             }
             if (negated) continue;
+            if (o->modals && !o->tabari_compat && modal_before(&S, &m, li) && !(best && pattern_spells_modal(d, best))) continue;
             /* statement verbs take a clause ("said on Monday the talks were useful") */
             if (o->reduced_relative && !o->tabari_compat && !code_root_is(d, vc, "01") && reduced_relative(&S, &m, li, ve)) continue;
             pending_ev pe;
@@ -1882,7 +1917,9 @@ again:
     eo.ud = ud;
     for (size_t k = 0; k < evs.n && !eo.stop; k++) {
         const pending_ev *pe = &evs.v[k];
-        if ((pe->code.flags & VC_SUBORD) && has_main) continue;
+        /* statements = true: a named speaker's statement is an event of its own
+         * next to what it reports (as the CAMEO_ConfliBERT coders code it) */
+        if ((pe->code.flags & VC_SUBORD) && has_main && !(c->opts.statements && pe->src >= 0 && !slot_lone(c, pe->src))) continue;
         if (has_dom && !(pe->code.flags & VC_DOMINANT)) continue;
         emit(&S, &eo, pe);
     }
