@@ -424,7 +424,13 @@ static int noun_after_prep(const sent *S, int i) {
                               "FOR", "WITH", "FROM", "BEFORE", "DURING", "UNDER", "BETWEEN", "AMONG", "INTO", "AT", "WITHOUT", "BY"};
     const token *t = &S->tk[i];
     if (i == 0 || (t->len > 4 && !memcmp(t->s + t->len - 3, "ING", 3))) return 0;
-    for (size_t k = 0; k < P_ARRAY_LEN(w); k++) if (is_word(&S->tk[i - 1], w[k])) return 1;
+    /* up to two plain adjectives between: "of similar attacks", "amid fresh clashes" */
+    int p = i - 1;
+    for (int a = 0; a < 2 && p > 0 && S->c->ti.v[p].type == T_NONE; a++, p--) {
+        uint8_t pos = S->c->ti.v[p].ce->pos;
+        if (!(pos & LEX_A) || (pos & (LEX_V | LEX_N))) break;
+    }
+    for (size_t k = 0; k < P_ARRAY_LEN(w); k++) if (is_word(&S->tk[p], w[k])) return 1;
     return 0;
 }
 
@@ -432,6 +438,16 @@ static int is_modal(const token *t) {
     static const char *w[] = {"COULD", "MIGHT", "MAY", "SHOULD", "MUST", "CAN", "OUGHT"};
     for (size_t i = 0; i < P_ARRAY_LEN(w); i++) if (is_word(t, w[i])) return 1;
     return 0;
+}
+
+/* parley: "the abduction and torture of": a conjunct of a noun-used event
+ * word is a noun too */
+static int noun_conjunct(const sent *S, int i) {
+    const tokinfo *ti = S->c->ti.v;
+    if (i < 2 || !(is_word(&S->tk[i - 1], "AND") || is_word(&S->tk[i - 1], "OR"))) return 0;
+    for (int j = i - 2; j >= 0 && j >= i - 4; j--)
+        if (ti[j].phrase >= 0 && ti[j].span_end == i - 1) return ti[j].det;
+    return ti[i - 2].type == T_NOUN;
 }
 
 static int is_finite_aux(const token *t) {
@@ -945,7 +961,7 @@ static int attribution_source(const sent *S, int i, int vend, int src) {
     int k = -1;
     for (int q = i - 1; q >= 0; q--) {
         if (c->ti.v[q].type == T_COMMA) { k = q; break; }
-        if (c->ti.v[q].type == T_VERB && c->ti.v[q].phrase >= 0) return -1;
+        if (c->ti.v[q].type == T_VERB && c->ti.v[q].phrase >= 0 && !c->ti.v[q].det) return -1;
     }
     if (k < 0 || (src >= 0 && c->slots.v[src].start > k)) return -1;
     int near = -1;
@@ -964,7 +980,7 @@ static int attribution_source(const sent *S, int i, int vend, int src) {
     }
     for (int q = k + 1; q < i; q++) {
         const tokinfo *tq = &c->ti.v[q];
-        if (tq->type == T_NOUN || (tq->type == T_NONE && (tq->ce->pos & LEX_N) && !is_prep(&S->tk[q]) && !is_finite_aux(&S->tk[q]) && !(S->tk[q].flags & TK_NUMBER)))
+        if (tq->type == T_NOUN || (tq->type == T_VERB && tq->det) || (tq->type == T_NONE && (tq->ce->pos & LEX_N) && !is_prep(&S->tk[q]) && !is_finite_aux(&S->tk[q]) && !(S->tk[q].flags & TK_NUMBER)))
             return -2;
     }
     return -1;
@@ -1404,6 +1420,16 @@ static int slot_first_code_eq(const parley_coder *c, int a, int b) {
     return !strcmp(c->units.v[c->slots.v[a].first].code, c->units.v[c->slots.v[b].first].code);
 }
 
+/* Has a main (not subordinate) event already a statement (root 01) by the
+ * speaker in slot src? */
+static int statement_by(const parley_coder *c, const pending_ev *v, size_t n, int src) {
+    for (size_t k = 0; k < n; k++)
+        if (!(v[k].code.flags & VC_SUBORD) && v[k].src >= 0 && (v[k].src == src || slot_first_code_eq(c, v[k].src, src)) &&
+            code_root_is(c->d, v[k].code, "01"))
+            return 1;
+    return 0;
+}
+
 /* ------------------------------------------------------------- driver */
 
 static void issues_scan(sent *S) {
@@ -1524,7 +1550,7 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
          * out ("held talks", "talks between A and B"); bare, it is usually a
          * topic ("the fight against terrorism", "amid criticism") */
         else if (o->noun_patterns && !o->tabari_compat &&
-                 (((ti->ce->pos & LEX_N) && !(ti->ce->pos & LEX_V)) || ing_after_det(&S, i) || noun_after_prep(&S, i)))
+                 (((ti->ce->pos & LEX_N) && !(ti->ce->pos & LEX_V)) || ing_after_det(&S, i) || noun_after_prep(&S, i) || noun_conjunct(&S, i)))
             ti->span_end = -ti->span_end;
         if ((S.tk[i].flags & TK_CAP) && !(S.tk[i].flags & TK_FIRST) && !c->tz.all_caps) noun = 1;
         int pattern_only = ti->span_end < 0;
@@ -1702,6 +1728,9 @@ again:
             /* no pattern: the first block with a code for the bare verb
              * (a noun-headed use, after a determiner, needs a pattern) */
             vcode own = ph->has_own ? ph->own : d->verbs.v[ph->target].code;
+            /* after a preposition the noun's pattern must name a side: "amid
+             * fears that ..." is the circumstance, not a statement of fear */
+            if (best && ti->det && !(best->has_src || best->has_tgt || best->has_comp) && o->noun_patterns && noun_after_prep(&S, i)) best = NULL;
             if (!best && ti->det) { own.flags |= VC_NULL; gn = 0; }
             if (!best && (own.flags & VC_NULL))
                 for (uint32_t gi = 0; gi < gn; gi++) {
@@ -1868,6 +1897,9 @@ again:
              * said" or "officials met residents" alone (only agents of no
              * country) is not an event anyone can place */
             if (!o->tabari_compat && pe.src >= 0 && slot_lone(c, pe.src) && (pe.tgt < 0 || slot_lone(c, pe.tgt))) continue;
+            /* parley: a statement is its speaker's; "police said" (agents of no
+             * country) places no statement, whatever country it mentions */
+            if (o->attribution && !o->tabari_compat && pe.src >= 0 && slot_lone(c, pe.src) && code_root_is(d, pe.code, "01")) continue;
             if (vc.flags & VC_SUBORD) { if (have_sub < 0) { P_PUSH(evs, pe); have_sub = (int)evs.n - 1; } continue; }
             P_PUSH(evs, pe);
             coded_in_clause = 1;
@@ -1919,7 +1951,7 @@ again:
         const pending_ev *pe = &evs.v[k];
         /* statements = true: a named speaker's statement is an event of its own
          * next to what it reports (as the CAMEO_ConfliBERT coders code it) */
-        if ((pe->code.flags & VC_SUBORD) && has_main && !(c->opts.statements && pe->src >= 0 && !slot_lone(c, pe->src))) continue;
+        if ((pe->code.flags & VC_SUBORD) && has_main && !(c->opts.statements && pe->src >= 0 && !slot_lone(c, pe->src) && !statement_by(c, evs.v, evs.n, pe->src))) continue;
         if (has_dom && !(pe->code.flags & VC_DOMINANT)) continue;
         emit(&S, &eo, pe);
     }
