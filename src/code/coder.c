@@ -750,6 +750,18 @@ static void compounds(sent *S) {
         if (!c->opts.tabari_compat && c->units.v[k].agent >= 0 && c->units.v[k].agent_prep)
             for (size_t q = k + 1; q <= last_and; q++)
                 if (c->units.v[q].agent < 0 && c->units.v[q].actor != UINT32_MAX) apply_agent(c->d, &c->units.v[q], c->units.v[k].agent, 0);
+        /* parley: "legislators and senators of Gondor": the actor joined to the
+         * last member through of/in/from is every lone agent's before it */
+        const unit *la = &c->units.v[last_and];
+        if (!c->opts.tabari_compat && la->actor != UINT32_MAX && la->agent >= 0 && la->agent_prep && la->used)
+            for (size_t q = k; q < last_and; q++) {
+                unit *u = &c->units.v[q];
+                if (u->actor != UINT32_MAX || u->agent < 0) continue;
+                u->actor = la->actor;
+                u->used = la->used;
+                snprintf(u->code, sizeof u->code, "%s", p_intern_str(&c->d->codes, la->used->code));
+                apply_agent(c->d, u, u->agent, 0);
+            }
         /* "Ukrainian and Polish officials": an agent after the last member */
         if (!c->opts.tabari_compat && c->units.v[last_and].agent >= 0 && c->units.v[last_and].end > c->units.v[last_and].actor_end)
             for (size_t q = k; q < last_and; q++)
