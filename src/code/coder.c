@@ -450,6 +450,7 @@ static int noun_conjunct(const sent *S, int i) {
     return ti[i - 2].type == T_NOUN;
 }
 
+
 static int is_finite_aux(const token *t) {
     static const char *w[] = {"IS", "ARE", "WAS", "WERE", "HAS", "HAVE", "HAD", "WILL", "WOULD", "CAN", "COULD",
                               "MAY", "MIGHT", "SHOULD", "MUST", "DOES", "DO", "DID"};
@@ -457,24 +458,48 @@ static int is_finite_aux(const token *t) {
     return 0;
 }
 
-/* parley: an -ING event word that closes a noun phrase opened by a
- * determiner is a gerund, a noun ("the Cairo meeting", "the 'ice-breaking'
- * summit meeting", "a deadly school shooting"); only modifiers (names,
- * adjectives, numbers, other -ING/-ED words) may stand between them */
-static int ing_after_det(const sent *S, int i) {
+/* parley: an event word that heads a noun phrase is a noun.  Its shape must
+ * allow it: an -ING form, or a base form the lexicon knows as a noun ("trade",
+ * "aid", "support"; a finite verb after a singular noun would end in -S).  It
+ * heads a noun phrase when a plain adjective stands right before it
+ * ("humanitarian support", "heavy fighting"), or a determiner or possessive
+ * opened the phrase with only modifiers (names, adjectives, numbers, -ING/-ED
+ * words) since ("the cocaine trade", "its recent summit meeting") */
+static int np_head(const sent *S, int i) {
     const token *t = &S->tk[i];
-    if (t->len < 5 || memcmp(t->s + t->len - 3, "ING", 3)) return 0;
     const tokinfo *ti = S->c->ti.v;
+    int ing = t->len >= 5 && !memcmp(t->s + t->len - 3, "ING", 3);
+    if (ing && i + 1 < S->n) {
+        /* with an object it is a participle: "a declaration demanding reforms" */
+        uint8_t nt = ti[i + 1].type;
+        if (nt == T_DET || nt == T_ACTOR || nt == T_AGENT || nt == T_PRON || nt == T_NUM ||
+            (nt == T_NONE && !is_prep(&S->tk[i + 1]) && !is_finite_aux(&S->tk[i + 1])))
+            return 0;
+    }
+    if (!ing) {
+        uint8_t pos = ti[i].ce->pos;
+        if (!(pos & LEX_N) || ti[i].ce->lemma >= 0 || t->s[t->len - 1] == 'S' || (t->len > 3 && !memcmp(t->s + t->len - 2, "ED", 2))) return 0;
+    }
+    if (i > 0 && ti[i - 1].type == T_NONE) {
+        uint8_t pos = ti[i - 1].ce->pos;
+        if ((pos & LEX_A) && !(pos & (LEX_N | LEX_V | LEX_R))) return 1;
+    }
     for (int q = i - 1; q >= 0 && q >= i - 6; q--) {
         const token *u = &S->tk[q];
         switch (ti[q].type) {
         case T_DET: return q < i - 1; /* right after the determiner is TABARI's own rule */
-        case T_COMMA: case T_AUX: case T_PRON: case T_NEG: case T_BY: case T_TIME: return 0;
+        case T_PRON:
+            return q < i - 1 && (is_word(u, "ITS") || is_word(u, "THEIR") || is_word(u, "HIS") || is_word(u, "HER"));
+        case T_COMMA: case T_AUX: case T_NEG: case T_BY: case T_TIME: return 0;
+        case T_ACTOR: case T_AGENT:
+            /* "the Turkish minister's visit to Egypt": the possessor acts */
+            if (u->len > 2 && !memcmp(u->s + u->len - 2, "'S", 2)) return 0;
+            break;
         case T_VERB:
-            if (u->len < 4 || (memcmp(u->s + u->len - 3, "ING", 3) && memcmp(u->s + u->len - 2, "ED", 2))) return 0;
+            if (!ti[q].det && (u->len < 4 || (memcmp(u->s + u->len - 3, "ING", 3) && memcmp(u->s + u->len - 2, "ED", 2)))) return 0;
             break;
         default:
-            if (is_prep(u)) return 0;
+            if (is_prep(u) || is_finite_aux(u) || is_word(u, "TO")) return 0;
         }
     }
     return 0;
@@ -1562,7 +1587,7 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
          * out ("held talks", "talks between A and B"); bare, it is usually a
          * topic ("the fight against terrorism", "amid criticism") */
         else if (o->noun_patterns && !o->tabari_compat &&
-                 (((ti->ce->pos & LEX_N) && !(ti->ce->pos & LEX_V)) || ing_after_det(&S, i) || noun_after_prep(&S, i) || noun_conjunct(&S, i)))
+                 (((ti->ce->pos & LEX_N) && !(ti->ce->pos & LEX_V)) || np_head(&S, i) || noun_after_prep(&S, i) || noun_conjunct(&S, i)))
             ti->span_end = -ti->span_end;
         if ((S.tk[i].flags & TK_CAP) && !(S.tk[i].flags & TK_FIRST) && !c->tz.all_caps) noun = 1;
         int pattern_only = ti->span_end < 0;
