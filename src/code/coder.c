@@ -953,13 +953,13 @@ static int pattern_spells_modal(const parley_dict *d, const pattern *pt) {
  * ("two clubbers arrested in Bali were paraded", "a soldier killed in action
  * in Iraq is remembered"): it reports a background fact, not the event of
  * the clause, and its subject is not known */
-static int reduced_relative(const sent *S, const mstate *m, int li, int ve) {
+static int rr_clause(const sent *S, const mstate *m, int li, int ve) {
     const parley_coder *c = S->c;
     const token *t = &S->tk[m->live[li]];
     const cache_ent *ce = c->ti.v[m->live[li]].ce;
     int participle = t->len > 3 && !memcmp(t->s + t->len - 2, "ED", 2);
     if (!participle && ce->lemma >= 0 && (ce->pos & LEX_V)) participle = 1; /* irregular: held, shot, flown */
-    if (!participle || li == 0 || ve >= m->nlive) return 0;
+    if (!participle || li == 0 || ve >= m->nlive) return -1;
     int p = m->live[li - 1];
     const tokinfo *pt = &c->ti.v[p];
     /* a named actor before the verb is its subject ("President X arrived in Y");
@@ -967,17 +967,30 @@ static int reduced_relative(const sent *S, const mstate *m, int li, int ve) {
     int lone = pt->type == T_ACTOR && pt->unit >= 0 && c->units.v[pt->unit].actor == UINT32_MAX;
     if (!lone && pt->type != T_AGENT && pt->type != T_NOUN &&
         !(pt->type == T_NONE && (!pt->ce->pos || (pt->ce->pos & LEX_N)) && !is_prep(&S->tk[p]) && !is_finite_aux(&S->tk[p])))
-        return 0;
-    if (!is_prep(&S->tk[m->live[ve]]) && c->ti.v[m->live[ve]].type != T_BY) return 0;
+        return -1;
+    if (!is_prep(&S->tk[m->live[ve]]) && c->ti.v[m->live[ve]].type != T_BY) return -1;
     for (int q = ve + 1; q < m->nlive; q++) {
         const tokinfo *tq = &c->ti.v[m->live[q]];
         const token *tk = &S->tk[m->live[q]];
-        if (tq->type == T_COMMA || tq->type == T_CONJ) return 0;
+        if (tq->type == T_COMMA || tq->type == T_CONJ) return -1;
         /* a clause of its own begins: the finite verb is not the noun's */
         if (is_word(tk, "THAT") || is_word(tk, "WHICH") || is_word(tk, "WHO") || is_word(tk, "WHAT") || is_word(tk, "WHETHER") ||
             is_word(tk, "IF") || is_word(tk, "WHERE") || is_word(tk, "WHEN") || is_word(tk, "BECAUSE") || is_word(tk, "WHILE") || is_word(tk, "AS"))
-            return 0;
-        if (is_finite_aux(tk)) return 1;
+            return -1;
+        if (is_finite_aux(tk)) return q;
+    }
+    return -1;
+}
+
+/* The verb at live li is background when it opens such a clause itself, or
+ * stands inside one that a participle before it opened ("a bill aimed at
+ * forcing Rohan to pay is ...") */
+static int reduced_relative(const sent *S, const mstate *m, int li, int ve) {
+    if (rr_clause(S, m, li, ve) >= 0) return 1;
+    for (int p = li - 1; p > 0 && p >= li - 5; p--) {
+        const tokinfo *tp = &S->c->ti.v[m->live[p]];
+        if (tp->type == T_COMMA || tp->type == T_CONJ || tp->type == T_AUX || is_finite_aux(&S->tk[m->live[p]])) break;
+        if ((tp->ce->pos & LEX_V) && rr_clause(S, m, p, p + 1) > li) return 1;
     }
     return 0;
 }
