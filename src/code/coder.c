@@ -434,6 +434,24 @@ static int noun_after_prep(const sent *S, int i) {
     return 0;
 }
 
+/* parley: the default target is looked for up to the first adjunct -- a
+ * time or circumstance phrase or a subordinate clause ("despite", "amid",
+ * "after", "when", "in the face of"): an actor there did not undergo the act
+ * ("NATO ministers discussed planning in the face of a Soviet refusal") */
+static int adjunct_start(const sent *S, int from, int end) {
+    static const char *w[] = {"DESPITE", "AMID", "AMIDST", "DURING", "AFTER", "BEFORE", "SINCE", "UNTIL", "WHILE",
+                              "WHEN", "BECAUSE", "ALTHOUGH", "THOUGH", "WHEREAS"};
+    for (int q = from; q < end; q++) {
+        const token *t = &S->tk[q];
+        for (size_t k = 0; k < P_ARRAY_LEN(w); k++) if (is_word(t, w[k])) return q;
+        /* "in the face of", "in the wake of" */
+        if ((is_word(t, "FACE") || is_word(t, "WAKE")) && q >= 2 && q + 1 < end && is_word(&S->tk[q - 1], "THE") &&
+            is_word(&S->tk[q - 2], "IN") && is_word(&S->tk[q + 1], "OF"))
+            return q;
+    }
+    return end;
+}
+
 static int is_modal(const token *t) {
     static const char *w[] = {"COULD", "MIGHT", "MAY", "SHOULD", "MUST", "CAN", "OUGHT"};
     for (size_t i = 0; i < P_ARRAY_LEN(w); i++) if (is_word(t, w[i])) return 1;
@@ -1877,10 +1895,11 @@ again:
                 }
             }
             if (pe.tgt < 0 && bcomp < 0) {
+                int tlim = o->adjuncts && !o->tabari_compat ? adjunct_start(&S, ti->span_end, cend) : cend;
                 for (int pass = pass0; pass < 2 && pe.tgt < 0; pass++) {
                     for (size_t k = 0; k < c->slots.n; k++) {
                         const slot *sl = &c->slots.v[k];
-                        if (sl->start < ti->span_end || sl->start >= cend || c->ti.v[sl->start].deleted) continue;
+                        if (sl->start < ti->span_end || sl->start >= tlim || c->ti.v[sl->start].deleted) continue;
                         if (pe.src >= 0 && slot_first_code_eq(c, (int)k, pe.src)) continue;
                         if (!pass && slot_lone(c, (int)k)) continue;
                         pe.tgt = (int)k;

@@ -28,6 +28,7 @@ typedef struct options {
     uint8_t require_dyad;    /* drop events without both source and target      */
     uint8_t tabari_compat;   /* follow TABARI's rules literally (validation)    */
     uint8_t noun_patterns;   /* noun-only event words code only via a pattern   */
+    uint8_t adjuncts;        /* no default target inside "after/despite/when ..." */
     uint8_t modals;          /* verbs under could/may/should/must are not coded */
     uint8_t statements;      /* code a named speaker's statement next to its report */
     uint8_t attribution;     /* "..., X said": the speaker is next to the verb   */
