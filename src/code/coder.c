@@ -1056,6 +1056,28 @@ static int attribution_source(const sent *S, int i, int vend, int src) {
 
 static int slot_at(const parley_coder *c, int tokpos) { return c->slot_of.v[tokpos]; }
 
+/* The slot of a possessive ("its", "their", "Rohan's") that opens the noun
+ * phrase an event word at i heads, with only modifiers between; -1 if none */
+static int possessor_slot(const sent *S, int i) {
+    const parley_coder *c = S->c;
+    for (int q = i - 1; q >= 0 && q >= i - 6; q--) {
+        const token *u = &S->tk[q];
+        uint8_t ty = c->ti.v[q].type;
+        /* "his"/"her" are left out: they mostly point back at the subject anyway */
+        int poss = (ty == T_PRON && (is_word(u, "ITS") || is_word(u, "THEIR"))) ||
+                   ((ty == T_ACTOR || ty == T_AGENT) && u->len > 2 && !memcmp(u->s + u->len - 2, "'S", 2));
+        if (poss) {
+            for (size_t k = 0; k < c->slots.n; k++)
+                if (c->slots.v[k].start <= q && q < c->slots.v[k].end && !c->ti.v[c->slots.v[k].start].deleted) return (int)k;
+            return -1;
+        }
+        if (ty == T_NONE ? (is_prep(u) || is_finite_aux(u) || is_word(u, "TO")) : !(ty == T_CONJ || ty == T_NUM || ty == T_ADJ || ty == T_NOUN ||
+                                                                                    (ty == T_VERB && c->ti.v[q].det)))
+            return -1;
+    }
+    return -1;
+}
+
 /* live index of the end of a slot starting at live index li */
 static int slot_end_live(const mstate *m, int li, int slot) {
     const parley_coder *c = m->S->c;
@@ -1843,6 +1865,12 @@ again:
             /* parley: a named actor is preferred to a lone agent ("---MIL"
              * from "military aid"); lone agents serve when nothing else does */
             int pass0 = o->tabari_compat ? 1 : 0;
+            /* parley: "after its recent missile tests": the possessor of an
+             * event noun is who acted */
+            if (pe.src < 0 && bcomp < 0 && o->noun_patterns && !o->tabari_compat) {
+                int ps = possessor_slot(&S, i);
+                if (ps >= 0 && !(pe.tgt >= 0 && slot_first_code_eq(c, ps, pe.tgt))) pe.src = ps;
+            }
             if (pe.src < 0) {
                 for (int pass = pass0; pass < 2 && pe.src < 0; pass++)
                     for (size_t k = 0; k < c->slots.n; k++) {
