@@ -1366,8 +1366,11 @@ static void emit(sent *S, evout *eo, const pending_ev *pe) {
         for (size_t b = 0; b < tc.n && !eo->stop; b++)
             for (int pass = 0; pass < 2 && !eo->stop; pass++) {
                 if (pass == 1 && !(pe->code.flags & VC_PAIRED)) break;
-                /* the reverse of a paired event needs both actors */
+                /* the reverse of a paired event needs both actors; parley: both
+                 * identified -- "B met A" is inferred, and an inferred event
+                 * with a side of no country places nothing ("---MIL") */
                 if (pass == 1 && (!sc.v[a] || !tc.v[b])) break;
+                if (pass == 1 && !c->opts.tabari_compat && (!strncmp(sc.v[a], "---", 3) || !strncmp(tc.v[b], "---", 3))) break;
                 uint32_t cid = pass == 0 ? pe->code.c1 : pe->code.c2;
                 const char *code = p_intern_str(&d->codes, cid);
                 /* "A and B" as both sides of a paired code: A->B first code,
