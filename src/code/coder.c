@@ -209,13 +209,15 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t) {
     for (size_t a = 0; a < m; a++) {
         const uint32_t *pr = c->cache_pool.v + e->off + 2 * a;
         if (pr[1] == UINT32_MAX || (pr[0] >> 28) == K_ISSUE) continue;
-        /* insertion by hint keeps positions ascending within one hint */
+        /* insertion by hint keeps positions ascending within one hint;
+         * the pushes may move the pool, so the hint is read first */
+        uint32_t hint = pr[1];
         size_t at = c->cache_pool.n;
         P_PUSH(c->cache_pool, 0);
         P_PUSH(c->cache_pool, 0);
         uint32_t *hp = c->cache_pool.v + e->hoff;
         size_t k = (at - e->hoff) / 2;
-        while (k > 0 && hp[2 * (k - 1)] > pr[1]) { hp[2 * k] = hp[2 * (k - 1)]; hp[2 * k + 1] = hp[2 * (k - 1) + 1]; k--; }
+        while (k > 0 && hp[2 * (k - 1)] > hint) { hp[2 * k] = hp[2 * (k - 1)]; hp[2 * k + 1] = hp[2 * (k - 1) + 1]; k--; }
         hp[2 * k] = c->cache_pool.v[e->off + 2 * a + 1];
         hp[2 * k + 1] = (uint32_t)a;
     }
