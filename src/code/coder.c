@@ -470,7 +470,6 @@ static int noun_conjunct(const sent *S, int i) {
     return ti[i - 2].type == T_NOUN;
 }
 
-
 static int is_finite_aux(const token *t) {
     static const char *w[] = {"IS", "ARE", "WAS", "WERE", "HAS", "HAVE", "HAD", "WILL", "WOULD", "CAN", "COULD",
                               "MAY", "MIGHT", "SHOULD", "MUST", "DOES", "DO", "DID"};
@@ -747,8 +746,6 @@ static void merge_titles(sent *S) {
         for (int j = c->units.v[k].start; j < c->units.v[k].end; j++) c->ti.v[j].unit = (int16_t)k;
 }
 
-/* Compound actors (TABARI 7.5): np (, np)* and np, with np = actor unit
- * preceded by any determiners / adjectives. */
 /* Is the word at p (or after one -LY adverb) a verb or a finite auxiliary? */
 static int subject_of_next_verb(const sent *S, int p) {
     const parley_coder *c = S->c;
@@ -759,6 +756,8 @@ static int subject_of_next_verb(const sent *S, int p) {
            ((pos & LEX_V) && !(pos & LEX_N));
 }
 
+/* Compound actors (TABARI 7.5): np (, np)* and np, with np = actor unit
+ * preceded by any determiners / adjectives. */
 static void compounds(sent *S) {
     parley_coder *c = S->c;
     int g = 0;
@@ -966,7 +965,6 @@ static int pattern_spells_modal(const parley_dict *d, const pattern *pt) {
     }
     return 0;
 }
-
 
 /* parley: a past participle right after a noun, followed by a preposition,
  * whose noun phrase still waits for its own finite verb, modifies that noun
