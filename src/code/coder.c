@@ -91,6 +91,33 @@ static void for_bases(const token *t, void (*fn)(void *, const char *, size_t), 
     if (n > 4 && (!memcmp(s + n - 3, "IES", 3) || !memcmp(s + n - 3, "IED", 3))) { memcpy(b, s, n - 3); b[n - 3] = 'Y'; fn(ud, b, n - 2); }
 }
 
+/* Parts of speech a regular inflection takes from its base: -ED and -ING
+ * forms of a verb are verbs ("accused", "weighing"); an -S form WordNet does
+ * not list has its singular's ("meetings"; "talks" is listed, as a noun). */
+static uint8_t lex_pos_of(const parley_dict *d, const char *s, size_t n, uint8_t want) {
+    int32_t f = p_intern_find(&d->lex_forms, s, n);
+    return f >= 0 ? (uint8_t)(d->lex_pos.v[f] & want) : 0;
+}
+static uint8_t inflection_pos(const parley_dict *d, const char *s, size_t n, int listed) {
+    char b[128];
+    uint8_t pos = 0;
+    if (n < 4 || n >= sizeof b) return 0;
+    if (!memcmp(s + n - 2, "ED", 2)) {
+        pos |= lex_pos_of(d, s, n - 2, LEX_V) | lex_pos_of(d, s, n - 1, LEX_V);          /* ATTACKED, ACCUSED */
+        if (s[n - 3] == s[n - 4]) pos |= lex_pos_of(d, s, n - 3, LEX_V);                  /* STOPPED */
+        if (s[n - 3] == 'I') { memcpy(b, s, n - 3); b[n - 3] = 'Y'; pos |= lex_pos_of(d, b, n - 2, LEX_V); }
+    } else if (n > 4 && !memcmp(s + n - 3, "ING", 3)) {
+        pos |= lex_pos_of(d, s, n - 3, LEX_V);                                           /* WEIGHING */
+        memcpy(b, s, n - 3); b[n - 3] = 'E'; pos |= lex_pos_of(d, b, n - 2, LEX_V);      /* MAKING */
+        if (s[n - 4] == s[n - 5]) pos |= lex_pos_of(d, s, n - 4, LEX_V);                  /* PLANNING */
+    } else if (!listed && s[n - 1] == 'S' && s[n - 2] != 'S') {
+        pos |= lex_pos_of(d, s, n - 1, 0xff);
+        if (s[n - 2] == 'E') pos |= lex_pos_of(d, s, n - 2, 0xff);
+        if (n > 4 && s[n - 3] == 'I' && s[n - 2] == 'E') { memcpy(b, s, n - 3); b[n - 3] = 'Y'; pos |= lex_pos_of(d, b, n - 2, 0xff); }
+    }
+    return pos;
+}
+
 typedef struct base_ctx { parley_coder *c; const token *t; int32_t lemma; } base_ctx;
 static void base_lookup(void *ud, const char *s, size_t n) { base_ctx *b = ud; lookup_exact(b->c, s, n, b->t, b->lemma); }
 static void base_collect(void *ud, const char *s, size_t n) {
@@ -130,6 +157,10 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t) {
     if (d->lex_lemma.n) {
         int32_t f = p_intern_find(&d->lex_forms, t->s, t->len);
         if (f >= 0) { lemma = d->lex_lemma.v[f]; pos = d->lex_pos.v[f]; }
+        /* WordNet lists no regular inflections: "accused" or "weighing" is a
+         * verb form when its base is a verb, "meetings" a noun when its
+         * singular is one; the lemma stays unknown */
+        pos |= inflection_pos(d, t->s, n, f >= 0);
         if (lemma >= 0) {
             int32_t lf = p_intern_find(&d->lex_forms, W(d, (uint32_t)lemma), WL(d, (uint32_t)lemma));
             if (lf >= 0) pos |= d->lex_pos.v[lf];
@@ -181,13 +212,15 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t) {
     for (size_t a = 0; a < m; a++) {
         const uint32_t *pr = c->cache_pool.v + e->off + 2 * a;
         if (pr[1] == UINT32_MAX || (pr[0] >> 28) == K_ISSUE) continue;
-        /* insertion by hint keeps positions ascending within one hint */
+        /* insertion by hint keeps positions ascending within one hint;
+         * the pushes may move the pool, so the hint is read first */
+        uint32_t hint = pr[1];
         size_t at = c->cache_pool.n;
         P_PUSH(c->cache_pool, 0);
         P_PUSH(c->cache_pool, 0);
         uint32_t *hp = c->cache_pool.v + e->hoff;
         size_t k = (at - e->hoff) / 2;
-        while (k > 0 && hp[2 * (k - 1)] > pr[1]) { hp[2 * k] = hp[2 * (k - 1)]; hp[2 * k + 1] = hp[2 * (k - 1) + 1]; k--; }
+        while (k > 0 && hp[2 * (k - 1)] > hint) { hp[2 * k] = hp[2 * (k - 1)]; hp[2 * k + 1] = hp[2 * (k - 1) + 1]; k--; }
         hp[2 * k] = c->cache_pool.v[e->off + 2 * a + 1];
         hp[2 * k + 1] = (uint32_t)a;
     }
@@ -380,6 +413,119 @@ typedef struct sent {
     int discard, story_discard, complex;
     const char *complex_why;
 } sent;
+
+static int is_prep(const token *t) {
+    static const char *w[] = {"OF", "IN", "ON", "AT", "FOR", "WITH", "TO", "FROM", "AFTER", "BEFORE", "AGAINST", "OVER",
+                              "UNDER", "BETWEEN", "AMONG", "DURING", "INTO", "NEAR", "THAT", "WHICH", "WHO", "WHEN", "AS"};
+    for (size_t i = 0; i < P_ARRAY_LEN(w); i++) if (is_word(t, w[i])) return 1;
+    return 0;
+}
+
+/* parley: right after a preposition an event word that is not a gerund is
+ * a noun ("amid fears", "despite protests", "after talks with"): TABARI's
+ * determiner rule (7.4) for the noun phrases that have no determiner */
+static int noun_after_prep(const sent *S, int i) {
+    static const char *w[] = {"AMID", "AMIDST", "OVER", "DESPITE", "AFTER", "FOLLOWING", "ABOUT", "AGAINST", "OF", "IN", "ON",
+                              "FOR", "WITH", "FROM", "BEFORE", "DURING", "UNDER", "BETWEEN", "AMONG", "INTO", "AT", "WITHOUT", "BY"};
+    const token *t = &S->tk[i];
+    if (i == 0 || (t->len > 4 && !memcmp(t->s + t->len - 3, "ING", 3))) return 0;
+    /* up to two plain adjectives between: "of similar attacks", "amid fresh clashes" */
+    int p = i - 1;
+    for (int a = 0; a < 2 && p > 0 && S->c->ti.v[p].type == T_NONE; a++, p--) {
+        uint8_t pos = S->c->ti.v[p].ce->pos;
+        if (!(pos & LEX_A) || (pos & (LEX_V | LEX_N))) break;
+    }
+    for (size_t k = 0; k < P_ARRAY_LEN(w); k++) if (is_word(&S->tk[p], w[k])) return 1;
+    return 0;
+}
+
+/* parley: the default target is looked for up to the first adjunct -- a
+ * time or circumstance phrase or a subordinate clause ("despite", "amid",
+ * "after", "when", "in the face of"): an actor there did not undergo the act
+ * ("NATO ministers discussed planning in the face of a Soviet refusal") */
+static int adjunct_start(const sent *S, int from, int end) {
+    static const char *w[] = {"DESPITE", "AMID", "AMIDST", "DURING", "AFTER", "BEFORE", "SINCE", "UNTIL", "WHILE",
+                              "WHEN", "BECAUSE", "ALTHOUGH", "THOUGH", "WHEREAS"};
+    for (int q = from; q < end; q++) {
+        const token *t = &S->tk[q];
+        for (size_t k = 0; k < P_ARRAY_LEN(w); k++) if (is_word(t, w[k])) return q;
+        /* "in the face of", "in the wake of" */
+        if ((is_word(t, "FACE") || is_word(t, "WAKE")) && q >= 2 && q + 1 < end && is_word(&S->tk[q - 1], "THE") &&
+            is_word(&S->tk[q - 2], "IN") && is_word(&S->tk[q + 1], "OF"))
+            return q;
+    }
+    return end;
+}
+
+static int is_modal(const token *t) {
+    static const char *w[] = {"COULD", "MIGHT", "MAY", "SHOULD", "MUST", "CAN", "OUGHT"};
+    for (size_t i = 0; i < P_ARRAY_LEN(w); i++) if (is_word(t, w[i])) return 1;
+    return 0;
+}
+
+/* parley: "the abduction and torture of": a conjunct of a noun-used event
+ * word is a noun too */
+static int noun_conjunct(const sent *S, int i) {
+    const tokinfo *ti = S->c->ti.v;
+    if (i < 2 || !(is_word(&S->tk[i - 1], "AND") || is_word(&S->tk[i - 1], "OR"))) return 0;
+    for (int j = i - 2; j >= 0 && j >= i - 4; j--)
+        if (ti[j].phrase >= 0 && ti[j].span_end == i - 1) return ti[j].det;
+    return ti[i - 2].type == T_NOUN;
+}
+
+static int is_finite_aux(const token *t) {
+    static const char *w[] = {"IS", "ARE", "WAS", "WERE", "HAS", "HAVE", "HAD", "WILL", "WOULD", "CAN", "COULD",
+                              "MAY", "MIGHT", "SHOULD", "MUST", "DOES", "DO", "DID"};
+    for (size_t i = 0; i < P_ARRAY_LEN(w); i++) if (is_word(t, w[i])) return 1;
+    return 0;
+}
+
+/* parley: an event word that heads a noun phrase is a noun.  Its shape must
+ * allow it: an -ING form, or a base form the lexicon knows as a noun ("trade",
+ * "aid", "support"; a finite verb after a singular noun would end in -S).  It
+ * heads a noun phrase when a plain adjective stands right before it
+ * ("humanitarian support", "heavy fighting"), or a determiner or possessive
+ * opened the phrase with only modifiers (names, adjectives, numbers, -ING/-ED
+ * words) since ("the cocaine trade", "its recent summit meeting") */
+static int np_head(const sent *S, int i) {
+    const token *t = &S->tk[i];
+    const tokinfo *ti = S->c->ti.v;
+    int ing = t->len >= 5 && !memcmp(t->s + t->len - 3, "ING", 3);
+    if (ing && i + 1 < S->n) {
+        /* with an object it is a participle: "a declaration demanding reforms" */
+        uint8_t nt = ti[i + 1].type;
+        if (nt == T_DET || nt == T_ACTOR || nt == T_AGENT || nt == T_PRON || nt == T_NUM ||
+            (nt == T_NONE && !is_prep(&S->tk[i + 1]) && !is_finite_aux(&S->tk[i + 1])))
+            return 0;
+    }
+    if (!ing) {
+        uint8_t pos = ti[i].ce->pos;
+        if (!(pos & LEX_N) || ti[i].ce->lemma >= 0 || t->s[t->len - 1] == 'S' || (t->len > 3 && !memcmp(t->s + t->len - 2, "ED", 2))) return 0;
+    }
+    if (i > 0 && ti[i - 1].type == T_NONE) {
+        uint8_t pos = ti[i - 1].ce->pos;
+        if ((pos & LEX_A) && !(pos & (LEX_N | LEX_V | LEX_R))) return 1;
+    }
+    for (int q = i - 1; q >= 0 && q >= i - 6; q--) {
+        const token *u = &S->tk[q];
+        switch (ti[q].type) {
+        case T_DET: return q < i - 1; /* right after the determiner is TABARI's own rule */
+        case T_PRON:
+            return q < i - 1 && (is_word(u, "ITS") || is_word(u, "THEIR") || is_word(u, "HIS") || is_word(u, "HER"));
+        case T_COMMA: case T_AUX: case T_NEG: case T_BY: case T_TIME: return 0;
+        case T_ACTOR: case T_AGENT:
+            /* "the Turkish minister's visit to Egypt": the possessor acts */
+            if (u->len > 2 && !memcmp(u->s + u->len - 2, "'S", 2)) return 0;
+            break;
+        case T_VERB:
+            if (!ti[q].det && (u->len < 4 || (memcmp(u->s + u->len - 3, "ING", 3) && memcmp(u->s + u->len - 2, "ED", 2)))) return 0;
+            break;
+        default:
+            if (is_prep(u) || is_finite_aux(u) || is_word(u, "TO")) return 0;
+        }
+    }
+    return 0;
+}
 
 /* Assigns word types: at each position the longest phrase of any kind wins
  * (ties: more letters, then actors over agents over verbs). */
@@ -603,6 +749,16 @@ static void merge_titles(sent *S) {
         for (int j = c->units.v[k].start; j < c->units.v[k].end; j++) c->ti.v[j].unit = (int16_t)k;
 }
 
+/* Is the word at p (or after one -LY adverb) a verb or a finite auxiliary? */
+static int subject_of_next_verb(const sent *S, int p) {
+    const parley_coder *c = S->c;
+    if (p < S->n && S->tk[p].len > 3 && !memcmp(S->tk[p].s + S->tk[p].len - 2, "LY", 2)) p++;
+    if (p >= S->n) return 0;
+    uint8_t pos = c->ti.v[p].ce->pos;
+    return (c->ti.v[p].type == T_VERB && c->ti.v[p].phrase >= 0) || c->ti.v[p].type == T_AUX || is_finite_aux(&S->tk[p]) ||
+           ((pos & LEX_V) && !(pos & LEX_N));
+}
+
 /* Compound actors (TABARI 7.5): np (, np)* and np, with np = actor unit
  * preceded by any determiners / adjectives. */
 static void compounds(sent *S) {
@@ -630,11 +786,29 @@ static void compounds(sent *S) {
             if (link_and) { saw_and = 1; last_and = j; break; }
         }
         if (!saw_and) continue;
+        /* parley: "after the meeting in A, B and C agreed ...": a first member
+         * inside a prepositional phrase, cut off by a comma from a list that
+         * is the subject of the verb right after it, ends that phrase */
+        if (!c->opts.tabari_compat && last_and > k + 1 && a->start > 0 && is_prep(&S->tk[a->start - 1]) &&
+            c->ti.v[a->end].type == T_COMMA && subject_of_next_verb(S, c->units.v[last_and].end))
+            continue;
         /* "lawmakers in A and B": the agent belongs to every member
          * (PETRARCH; TABARI keeps it on the first, DEMO-08) */
         if (!c->opts.tabari_compat && c->units.v[k].agent >= 0 && c->units.v[k].agent_prep)
             for (size_t q = k + 1; q <= last_and; q++)
                 if (c->units.v[q].agent < 0 && c->units.v[q].actor != UINT32_MAX) apply_agent(c->d, &c->units.v[q], c->units.v[k].agent, 0);
+        /* parley: "legislators and senators of Gondor": the actor joined to the
+         * last member through of/in/from is every lone agent's before it */
+        const unit *la = &c->units.v[last_and];
+        if (!c->opts.tabari_compat && la->actor != UINT32_MAX && la->agent >= 0 && la->agent_prep && la->used)
+            for (size_t q = k; q < last_and; q++) {
+                unit *u = &c->units.v[q];
+                if (u->actor != UINT32_MAX || u->agent < 0) continue;
+                u->actor = la->actor;
+                u->used = la->used;
+                snprintf(u->code, sizeof u->code, "%s", p_intern_str(&c->d->codes, la->used->code));
+                apply_agent(c->d, u, u->agent, 0);
+            }
         /* "Ukrainian and Polish officials": an agent after the last member */
         if (!c->opts.tabari_compat && c->units.v[last_and].agent >= 0 && c->units.v[last_and].end > c->units.v[last_and].actor_end)
             for (size_t q = k; q < last_and; q++)
@@ -767,7 +941,145 @@ typedef struct mstate {
     long steps;
 } mstate;
 
+/* parley: a verb under could/may/might/should/must/can ("could spark",
+ * "should sit", "may well lead") is a possibility or an obligation, not an
+ * act that took place.  "will"/"would" are left to the dictionaries, whose
+ * WILL_ / WOULD_ patterns make intentions (03) of them. */
+static int modal_before(const sent *S, const mstate *m, int li) {
+    const parley_coder *c = S->c;
+    for (int q = li - 1; q >= 0 && q >= li - 4; q--) {
+        const token *t = &S->tk[m->live[q]];
+        uint8_t ty = c->ti.v[m->live[q]].type;
+        if (is_modal(t)) return !(is_word(t, "MAY") && (t->flags & TK_CAP) && !(t->flags & TK_FIRST) && !c->tz.all_caps); /* the month */
+        if (ty == T_ACTOR || ty == T_AGENT || ty == T_COMMA || ty == T_CONJ || (ty == T_VERB && c->ti.v[m->live[q]].phrase >= 0)) return 0;
+        if (!(ty == T_NEG || ty == T_AUX || is_word(t, "HAVE") || is_word(t, "WELL") || is_word(t, "ALSO") || is_word(t, "STILL") ||
+              is_word(t, "NOW") || is_word(t, "SOON") || (t->len > 3 && !memcmp(t->s + t->len - 2, "LY", 2))))
+            return 0;
+    }
+    return 0;
+}
+
+static int pattern_spells_modal(const parley_dict *d, const pattern *pt) {
+    for (uint16_t q = 0; q < pt->nel; q++) {
+        if (pt->el[q].kind != PE_WORD) continue;
+        const char *w = p_intern_str(&d->words, pt->el[q].arg);
+        if (!strcmp(w, "COULD") || !strcmp(w, "MIGHT") || !strcmp(w, "MAY") || !strcmp(w, "SHOULD") || !strcmp(w, "MUST") || !strcmp(w, "CAN"))
+            return 1;
+    }
+    return 0;
+}
+
+/* parley: a past participle right after a noun, followed by a preposition,
+ * whose noun phrase still waits for its own finite verb, modifies that noun
+ * ("two clubbers arrested in Bali were paraded", "a soldier killed in action
+ * in Iraq is remembered"): it reports a background fact, not the event of
+ * the clause, and its subject is not known */
+static int rr_clause(const sent *S, const mstate *m, int li, int ve) {
+    const parley_coder *c = S->c;
+    const token *t = &S->tk[m->live[li]];
+    const cache_ent *ce = c->ti.v[m->live[li]].ce;
+    int participle = t->len > 3 && !memcmp(t->s + t->len - 2, "ED", 2);
+    if (!participle && ce->lemma >= 0 && (ce->pos & LEX_V)) participle = 1; /* irregular: held, shot, flown */
+    if (!participle || li == 0 || ve >= m->nlive) return -1;
+    int p = m->live[li - 1];
+    const tokinfo *pt = &c->ti.v[p];
+    /* a named actor before the verb is its subject ("President X arrived in Y");
+     * a lone agent ("miners", "soldiers") is a common noun */
+    int lone = pt->type == T_ACTOR && pt->unit >= 0 && c->units.v[pt->unit].actor == UINT32_MAX;
+    if (!lone && pt->type != T_AGENT && pt->type != T_NOUN &&
+        !(pt->type == T_NONE && (!pt->ce->pos || (pt->ce->pos & LEX_N)) && !is_prep(&S->tk[p]) && !is_finite_aux(&S->tk[p])))
+        return -1;
+    if (!is_prep(&S->tk[m->live[ve]]) && c->ti.v[m->live[ve]].type != T_BY) return -1;
+    for (int q = ve + 1; q < m->nlive; q++) {
+        const tokinfo *tq = &c->ti.v[m->live[q]];
+        const token *tk = &S->tk[m->live[q]];
+        if (tq->type == T_COMMA || tq->type == T_CONJ) return -1;
+        /* a clause of its own begins: the finite verb is not the noun's */
+        if (is_word(tk, "THAT") || is_word(tk, "WHICH") || is_word(tk, "WHO") || is_word(tk, "WHAT") || is_word(tk, "WHETHER") ||
+            is_word(tk, "IF") || is_word(tk, "WHERE") || is_word(tk, "WHEN") || is_word(tk, "BECAUSE") || is_word(tk, "WHILE") || is_word(tk, "AS"))
+            return -1;
+        if (is_finite_aux(tk)) return q;
+    }
+    return -1;
+}
+
+/* The verb at live li is background when it opens such a clause itself, or
+ * stands inside one that a participle before it opened ("a bill aimed at
+ * forcing Rohan to pay is ...") */
+static int reduced_relative(const sent *S, const mstate *m, int li, int ve) {
+    if (rr_clause(S, m, li, ve) >= 0) return 1;
+    for (int p = li - 1; p > 0 && p >= li - 5; p--) {
+        const tokinfo *tp = &S->c->ti.v[m->live[p]];
+        if (tp->type == T_COMMA || tp->type == T_CONJ || tp->type == T_AUX || is_finite_aux(&S->tk[m->live[p]])) break;
+        if ((tp->ce->pos & LEX_V) && rr_clause(S, m, p, p + 1) > li) return 1;
+    }
+    return 0;
+}
+
+static int code_root_is(const parley_dict *d, vcode vc, const char *root) {
+    uint32_t code = vc.c1 ? vc.c1 : vc.c2;
+    if (!code) return 0;
+    const char *cc = p_intern_str(&d->codes, code);
+    return cc[0] == root[0] && cc[1] == root[1];
+}
+
+/* parley: a statement verb after a comma ("..., his family said", "..., said
+ * the minister") has its speaker next to it, not earlier in the sentence.
+ * Returns the slot that spoke, -1 to keep the default source, or -2 when
+ * the speaker is someone with no actor code (then there is no event). */
+static int attribution_source(const sent *S, int i, int vend, int src) {
+    const parley_coder *c = S->c;
+    int k = -1;
+    for (int q = i - 1; q >= 0; q--) {
+        if (c->ti.v[q].type == T_COMMA) { k = q; break; }
+        if (c->ti.v[q].type == T_VERB && c->ti.v[q].phrase >= 0 && !c->ti.v[q].det) return -1;
+    }
+    if (k < 0 || (src >= 0 && c->slots.v[src].start > k)) return -1;
+    int near = -1;
+    for (size_t s = 0; s < c->slots.n; s++) {
+        int st = c->slots.v[s].start;
+        if (st > k && st < i) near = (int)s;
+    }
+    if (near >= 0) return near;
+    if (k == i - 1) {
+        /* ", said the Gondorian envoy": the speaker follows the verb */
+        for (size_t s = 0; s < c->slots.n; s++) {
+            int st = c->slots.v[s].start;
+            if (st >= vend && st < vend + 4) return (int)s;
+        }
+        return -1;
+    }
+    for (int q = k + 1; q < i; q++) {
+        const tokinfo *tq = &c->ti.v[q];
+        if (tq->type == T_NOUN || (tq->type == T_VERB && tq->det) || (tq->type == T_NONE && (tq->ce->pos & LEX_N) && !is_prep(&S->tk[q]) && !is_finite_aux(&S->tk[q]) && !(S->tk[q].flags & TK_NUMBER)))
+            return -2;
+    }
+    return -1;
+}
+
 static int slot_at(const parley_coder *c, int tokpos) { return c->slot_of.v[tokpos]; }
+
+/* The slot of a possessive ("its", "their", "Rohan's") that opens the noun
+ * phrase an event word at i heads, with only modifiers between; -1 if none */
+static int possessor_slot(const sent *S, int i) {
+    const parley_coder *c = S->c;
+    for (int q = i - 1; q >= 0 && q >= i - 6; q--) {
+        const token *u = &S->tk[q];
+        uint8_t ty = c->ti.v[q].type;
+        /* "his"/"her" are left out: they mostly point back at the subject anyway */
+        int poss = (ty == T_PRON && (is_word(u, "ITS") || is_word(u, "THEIR"))) ||
+                   ((ty == T_ACTOR || ty == T_AGENT) && u->len > 2 && !memcmp(u->s + u->len - 2, "'S", 2));
+        if (poss) {
+            for (size_t k = 0; k < c->slots.n; k++)
+                if (c->slots.v[k].start <= q && q < c->slots.v[k].end && !c->ti.v[c->slots.v[k].start].deleted) return (int)k;
+            return -1;
+        }
+        if (ty == T_NONE ? (is_prep(u) || is_finite_aux(u) || is_word(u, "TO")) : !(ty == T_CONJ || ty == T_NUM || ty == T_ADJ || ty == T_NOUN ||
+                                                                                    (ty == T_VERB && c->ti.v[q].det)))
+            return -1;
+    }
+    return -1;
+}
 
 /* live index of the end of a slot starting at live index li */
 static int slot_end_live(const mstate *m, int li, int slot) {
@@ -1067,8 +1379,11 @@ static void emit(sent *S, evout *eo, const pending_ev *pe) {
         for (size_t b = 0; b < tc.n && !eo->stop; b++)
             for (int pass = 0; pass < 2 && !eo->stop; pass++) {
                 if (pass == 1 && !(pe->code.flags & VC_PAIRED)) break;
-                /* the reverse of a paired event needs both actors */
+                /* the reverse of a paired event needs both actors; parley: both
+                 * identified -- "B met A" is inferred, and an inferred event
+                 * with a side of no country places nothing ("---MIL") */
                 if (pass == 1 && (!sc.v[a] || !tc.v[b])) break;
+                if (pass == 1 && !c->opts.tabari_compat && (!strncmp(sc.v[a], "---", 3) || !strncmp(tc.v[b], "---", 3))) break;
                 uint32_t cid = pass == 0 ? pe->code.c1 : pe->code.c2;
                 const char *code = p_intern_str(&d->codes, cid);
                 /* "A and B" as both sides of a paired code: A->B first code,
@@ -1211,6 +1526,16 @@ static int slot_first_code_eq(const parley_coder *c, int a, int b) {
     return !strcmp(c->units.v[c->slots.v[a].first].code, c->units.v[c->slots.v[b].first].code);
 }
 
+/* Has a main (not subordinate) event already a statement (root 01) by the
+ * speaker in slot src? */
+static int statement_by(const parley_coder *c, const pending_ev *v, size_t n, int src) {
+    for (size_t k = 0; k < n; k++)
+        if (!(v[k].code.flags & VC_SUBORD) && v[k].src >= 0 && (v[k].src == src || slot_first_code_eq(c, v[k].src, src)) &&
+            code_root_is(c->d, v[k].code, "01"))
+            return 1;
+    return 0;
+}
+
 /* ------------------------------------------------------------- driver */
 
 static void issues_scan(sent *S) {
@@ -1328,6 +1653,13 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
             if (o->tabari_compat) noun = 1;
             else ti->span_end = -ti->span_end; /* marker: pattern required */
         }
+        /* parley: a word the lexicon knows only as a noun ("talks", "criticism",
+         * "statements") names an event only in a construction a pattern spells
+         * out ("held talks", "talks between A and B"); bare, it is usually a
+         * topic ("the fight against terrorism", "amid criticism") */
+        else if (o->noun_patterns && !o->tabari_compat &&
+                 (((ti->ce->pos & LEX_N) && !(ti->ce->pos & LEX_V)) || np_head(&S, i) || noun_after_prep(&S, i) || noun_conjunct(&S, i)))
+            ti->span_end = -ti->span_end;
         if ((S.tk[i].flags & TK_CAP) && !(S.tk[i].flags & TK_FIRST) && !c->tz.all_caps) noun = 1;
         int pattern_only = ti->span_end < 0;
         if (pattern_only) ti->span_end = -ti->span_end;
@@ -1504,6 +1836,9 @@ again:
             /* no pattern: the first block with a code for the bare verb
              * (a noun-headed use, after a determiner, needs a pattern) */
             vcode own = ph->has_own ? ph->own : d->verbs.v[ph->target].code;
+            /* after a preposition the noun's pattern must name a side: "amid
+             * fears that ..." is the circumstance, not a statement of fear */
+            if (best && ti->det && !(best->has_src || best->has_tgt || best->has_comp) && o->noun_patterns && noun_after_prep(&S, i)) best = NULL;
             if (!best && ti->det) { own.flags |= VC_NULL; gn = 0; }
             if (!best && (own.flags & VC_NULL))
                 for (uint32_t gi = 0; gi < gn; gi++) {
@@ -1527,6 +1862,9 @@ again:
                 }
             }
             if (negated) continue;
+            if (o->modals && !o->tabari_compat && modal_before(&S, &m, li) && !(best && pattern_spells_modal(d, best))) continue;
+            /* statement verbs take a clause ("said on Monday the talks were useful") */
+            if (o->reduced_relative && !o->tabari_compat && !code_root_is(d, vc, "01") && reduced_relative(&S, &m, li, ve)) continue;
             pending_ev pe;
             memset(&pe, 0, sizeof pe);
             pe.code = vc;
@@ -1545,6 +1883,12 @@ again:
             /* parley: a named actor is preferred to a lone agent ("---MIL"
              * from "military aid"); lone agents serve when nothing else does */
             int pass0 = o->tabari_compat ? 1 : 0;
+            /* parley: "after its recent missile tests": the possessor of an
+             * event noun is who acted */
+            if (pe.src < 0 && bcomp < 0 && o->noun_patterns && !o->tabari_compat) {
+                int ps = possessor_slot(&S, i);
+                if (ps >= 0 && !(pe.tgt >= 0 && slot_first_code_eq(c, ps, pe.tgt))) pe.src = ps;
+            }
             if (pe.src < 0) {
                 for (int pass = pass0; pass < 2 && pe.src < 0; pass++)
                     for (size_t k = 0; k < c->slots.n; k++) {
@@ -1572,6 +1916,11 @@ again:
                         }
                 }
             }
+            if (o->attribution && !o->tabari_compat && bsrc < 0 && bcomp < 0 && code_root_is(d, vc, "01")) {
+                int r = attribution_source(&S, i, ti->span_end, pe.src);
+                if (r == -2) continue;
+                if (r >= 0) pe.src = r;
+            }
             if (pe.src < 0 && o->tabari_compat && !(o->def_src[0] && o->def_src_prior)) {
                 /* TABARI is greedy: with no actor before the verb the source is
                  * the first actor after it; of a compound, its first member */
@@ -1592,10 +1941,11 @@ again:
                 }
             }
             if (pe.tgt < 0 && bcomp < 0) {
+                int tlim = o->adjuncts && !o->tabari_compat ? adjunct_start(&S, ti->span_end, cend) : cend;
                 for (int pass = pass0; pass < 2 && pe.tgt < 0; pass++) {
                     for (size_t k = 0; k < c->slots.n; k++) {
                         const slot *sl = &c->slots.v[k];
-                        if (sl->start < ti->span_end || sl->start >= cend || c->ti.v[sl->start].deleted) continue;
+                        if (sl->start < ti->span_end || sl->start >= tlim || c->ti.v[sl->start].deleted) continue;
                         if (pe.src >= 0 && slot_first_code_eq(c, (int)k, pe.src)) continue;
                         if (!pass && slot_lone(c, (int)k)) continue;
                         pe.tgt = (int)k;
@@ -1662,6 +2012,9 @@ again:
              * said" or "officials met residents" alone (only agents of no
              * country) is not an event anyone can place */
             if (!o->tabari_compat && pe.src >= 0 && slot_lone(c, pe.src) && (pe.tgt < 0 || slot_lone(c, pe.tgt))) continue;
+            /* parley: a statement is its speaker's; "police said" (agents of no
+             * country) places no statement, whatever country it mentions */
+            if (o->attribution && !o->tabari_compat && pe.src >= 0 && slot_lone(c, pe.src) && code_root_is(d, pe.code, "01")) continue;
             if (vc.flags & VC_SUBORD) { if (have_sub < 0) { P_PUSH(evs, pe); have_sub = (int)evs.n - 1; } continue; }
             P_PUSH(evs, pe);
             coded_in_clause = 1;
@@ -1711,7 +2064,9 @@ again:
     eo.ud = ud;
     for (size_t k = 0; k < evs.n && !eo.stop; k++) {
         const pending_ev *pe = &evs.v[k];
-        if ((pe->code.flags & VC_SUBORD) && has_main) continue;
+        /* statements = true: a named speaker's statement is an event of its own
+         * next to what it reports (as the CAMEO_ConfliBERT coders code it) */
+        if ((pe->code.flags & VC_SUBORD) && has_main && !(c->opts.statements && pe->src >= 0 && !slot_lone(c, pe->src) && !statement_by(c, evs.v, evs.n, pe->src))) continue;
         if (has_dom && !(pe->code.flags & VC_DOMINANT)) continue;
         emit(&S, &eo, pe);
     }

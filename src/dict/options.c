@@ -18,6 +18,11 @@ void options_defaults(options *o) {
     o->time_shift = 1;
     o->negation = 1;
     o->passive = 1;
+    o->noun_patterns = 1;
+    o->attribution = 1;
+    o->modals = 1;
+    o->adjuncts = 1;
+    o->reduced_relative = 1;
     o->max_sentence_bytes = 20000;
     o->max_tokens = 1000;
     o->max_compound = 64;
@@ -143,6 +148,12 @@ parley_status options_apply(options *o, const char *line, parley_error *err) {
         if (!strcmp(name, "NEGATION")) { o->negation = (uint8_t)truth(v); return PARLEY_OK; }
         if (!strcmp(name, "PASSIVE")) { o->passive = (uint8_t)truth(v); return PARLEY_OK; }
         if (!strcmp(name, "REQUIRE_DYAD")) { o->require_dyad = (uint8_t)truth(v); return PARLEY_OK; }
+        if (!strcmp(name, "ADJUNCTS")) { o->adjuncts = (uint8_t)truth(v); return PARLEY_OK; }
+        if (!strcmp(name, "MODALS")) { o->modals = (uint8_t)truth(v); return PARLEY_OK; }
+        if (!strcmp(name, "STATEMENTS")) { o->statements = (uint8_t)truth(v); return PARLEY_OK; }
+        if (!strcmp(name, "ATTRIBUTION")) { o->attribution = (uint8_t)truth(v); return PARLEY_OK; }
+        if (!strcmp(name, "REDUCED_RELATIVE")) { o->reduced_relative = (uint8_t)truth(v); return PARLEY_OK; }
+        if (!strcmp(name, "NOUN_PATTERNS")) { o->noun_patterns = (uint8_t)truth(v); return PARLEY_OK; }
         if (!strcmp(name, "TABARI_COMPAT")) { o->tabari_compat = (uint8_t)truth(v); return PARLEY_OK; }
         if (!strcmp(name, "MAX_SENTENCE_BYTES")) { o->max_sentence_bytes = atoi(v); return PARLEY_OK; }
         if (!strcmp(name, "MAX_TOKENS")) { o->max_tokens = atoi(v); return PARLEY_OK; }

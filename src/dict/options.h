@@ -27,6 +27,12 @@ typedef struct options {
     uint8_t passive;         /* automatic passive-voice detection               */
     uint8_t require_dyad;    /* drop events without both source and target      */
     uint8_t tabari_compat;   /* follow TABARI's rules literally (validation)    */
+    uint8_t noun_patterns;   /* noun-only event words code only via a pattern   */
+    uint8_t adjuncts;        /* no default target inside "after/despite/when ..." */
+    uint8_t modals;          /* verbs under could/may/should/must are not coded */
+    uint8_t statements;      /* code a named speaker's statement next to its report */
+    uint8_t attribution;     /* "..., X said": the speaker is next to the verb   */
+    uint8_t reduced_relative;/* "N arrested in P were ...": not the clause's event */
     int max_sentence_bytes, max_tokens, max_compound;
     int32_t default_date;
 } options;

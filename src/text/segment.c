@@ -104,28 +104,81 @@ int segment(segmenter *sg, const char *text, size_t len, parley_span_fn fn, void
     return 0;
 }
 
-/* Datelines: an upper-case place ("DAMASCUS", "WASHINGTON, D.C.") then an
- * optional date and "(Agency)", ended by a dash; or "PLACE (Agency) -". */
+/* Datelines: a place, an optional date and "(Agency)", then a separator.
+ *   "DAMASCUS, March 3 (Reuters) - ", "WASHINGTON, D.C. -- ", "BLUE SPRINGS, Mo. (AP) --",
+ *   "LAHORE: ", "KABUL, Afghanistan: "         upper-case place: any dash or a colon
+ *   "Abuja -- ", "Raipur, India - ", "Cape Town - The ..."   mixed case: a double dash,
+ *   or a single one when the place has a ", Region" part, a date or an agency, or the
+ *   text goes on with "The/A/An" or a number (so "U.S. - China talks" stays whole).
+ * Wire services put one at the head of a story; it names where the story was filed,
+ * not who acted, so it must not reach the actor search. */
+static int dl_lowparticle(const char *w, size_t n) {
+    static const char *p[] = {"de", "da", "del", "la", "el", "al", "of", "es"};
+    for (size_t k = 0; k < sizeof p / sizeof *p; k++) if (strlen(p[k]) == n && !memcmp(p[k], w, n)) return 1;
+    return 0;
+}
+
 size_t dateline_length(const char *t, size_t n) {
     size_t i = 0;
     while (i < n && p_isspace((unsigned char)t[i])) i++;
+    size_t s0 = i;
+    /* the place: its first word, all capitals or not */
     size_t caps = 0;
     while (i < n && (p_isupper((unsigned char)t[i]) || t[i] == ' ' || t[i] == '.' || t[i] == '\'' || t[i] == '-')) {
         if (p_isupper((unsigned char)t[i])) caps++;
+        if (t[i] == '-' && i + 1 < n && t[i + 1] == '-') break;
+        if (t[i] == ' ' && i + 1 < n && t[i + 1] == '-') break;
         i++;
     }
-    if (caps < 3 || i >= n) return 0;
-    size_t limit = i + 60 < n ? i + 60 : n;
+    int upper = caps >= 3 && (i >= n || !p_islower((unsigned char)t[i]));
+    if (!upper) {
+        if (s0 >= n || !p_isupper((unsigned char)t[s0])) return 0;
+        i = s0;
+    }
+    size_t limit = s0 + 70 < n ? s0 + 70 : n;
+    int region = 0, words = 0;
     for (size_t j = i; j < limit; j++) {
         unsigned char c = (unsigned char)t[j];
+        int dash2 = c == '-' && j + 2 < n && t[j + 1] == '-' && j > 0 && t[j - 1] == ' ';
         int dash = c == '-' && j + 1 < n && t[j + 1] == ' ' && j > 0 && t[j - 1] == ' ';
         int emdash = c == 0xE2 && j + 2 < n && (unsigned char)t[j + 1] == 0x80 && ((unsigned char)t[j + 2] == 0x94 || (unsigned char)t[j + 2] == 0x93);
-        if (dash || emdash) {
-            size_t e = j + (emdash ? 3 : 1);
+        int colon = c == ':' && upper && j + 1 < n && t[j + 1] == ' ';
+        if (dash || dash2 || emdash || colon) {
+            size_t e = j + (emdash ? 3 : dash2 ? 2 : 1);
             while (e < n && p_isspace((unsigned char)t[e])) e++;
+            if (e >= n) return 0;
+            unsigned char nx = (unsigned char)t[e];
+            if (!(p_isupper(nx) || nx == '"' || nx == '\'' || nx == 0xE2 || (nx >= '0' && nx <= '9'))) return 0;
+            if (!upper && dash && !region) {
+                /* a single dash after a bare mixed-case name: only before "The", "A", "An" or a number */
+                size_t w = e;
+                while (w < n && p_isalpha((unsigned char)t[w])) w++;
+                int det = (w - e == 3 && !memcmp(t + e, "The", 3)) || (w - e == 1 && t[e] == 'A') || (w - e == 2 && !memcmp(t + e, "An", 2));
+                if (!det && !(nx >= '0' && nx <= '9')) return 0;
+            }
             return e;
         }
-        if (c == '.' && j + 1 < n && t[j + 1] == ' ' && !(j >= 1 && p_isupper((unsigned char)t[j - 1]))) return 0;
+        if (c == '(' || c == ',' || (c >= '0' && c <= '9')) { region = 1; continue; }
+        if (c == ')' || c == ' ' || c == '\'' || c == '-') continue;
+        if (p_isalpha(c)) {
+            /* a word: capitalised, a short particle ("de", "al"), or (in the agency) anything */
+            size_t w = j;
+            while (w < n && (p_isalpha((unsigned char)t[w]) || t[w] == '-')) w++;
+            int in_paren = 0;
+            for (size_t q = i; q < j; q++) in_paren += t[q] == '(' ? 1 : t[q] == ')' ? -1 : 0;
+            if (!p_isupper(c) && !in_paren && !dl_lowparticle(t + j, w - j)) return 0;
+            if (++words > 8) return 0;
+            /* an abbreviation's period ("Mo.", "Feb.", "D.C.") does not end the dateline */
+            if (w < n && t[w] == '.') {
+                if (w - j > 5 && !upper) return 0;
+                if (w - j > 5 && !p_isupper((unsigned char)t[w - 1])) return 0;
+                w++;
+            }
+            j = w - 1;
+            continue;
+        }
+        if (c == '.' && j >= 1 && p_isupper((unsigned char)t[j - 1])) continue;
+        return 0;
     }
     return 0;
 }

@@ -324,6 +324,10 @@ int parley_validate_petrarch(const char *xml, const validate_opts *vo, FILE *out
     /* PETRARCH defaults: require_dyad on, comma limits as its config */
     parley_coder_option(c, "require_dyad = true", &oe);
     parley_coder_option(c, "negation = false", &oe);
+    /* PETRARCH codes a verb under a modal ("may spur reconciliation") as the act */
+    parley_coder_option(c, "modals = false", &oe);
+    /* ... and takes a target from any phrase after the verb, adjuncts included */
+    parley_coder_option(c, "adjuncts = false", &oe);
     evlist got = {0};
     xmlNode *sents = NULL;
     for (xmlNode *n = root ? root->children : NULL; n; n = n->next)

@@ -16,6 +16,21 @@ check "abbreviations do not end sentences" \
 check "a dateline is not an actor" \
   '{"id":"t2","date":"3019-03-01","text":"MINAS TIRITH, March 3 (Gondor Herald) - Mordor attacked Rohan."}' \
   '0:MOR>ROH:190'
+check "a dateline with a double dash, a state abbreviation and an agency" \
+  '{"id":"t2b","date":"3019-03-01","text":"BREE, Eriad. (Shire Post) -- Mordor attacked Rohan."}' \
+  '0:MOR>ROH:190'
+check "an upper-case dateline ended by a colon" \
+  '{"id":"t2c","date":"3019-03-01","text":"EDORAS: Mordor attacked Rohan."}' \
+  '0:MOR>ROH:190'
+check "a mixed-case dateline ended by a double dash" \
+  '{"id":"t2d","date":"3019-03-01","text":"Dale -- Mordor attacked Rohan."}' \
+  '0:MOR>ROH:190'
+check "a mixed-case dateline with a region before a single dash" \
+  '{"id":"t2e","date":"3019-03-01","text":"Minas Tirith, Gondor - Mordor attacked Rohan."}' \
+  '0:MOR>ROH:190'
+check "a name and a single dash inside a headline is not a dateline" \
+  '{"id":"t2f","date":"3019-03-01","text":"Arnor - Gondor praised Rohan."}' \
+  '0:ARN>ROH:051'
 check "diacritics, typographic quotes and dashes" \
   '{"id":"t3","date":"3019-03-01","text":"\u201cMórdor\u201d attacked Góndor \u2014 again."}' \
   '0:MOR>GON:190'
