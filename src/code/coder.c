@@ -130,6 +130,7 @@ static inline int has_word_id(const parley_coder *c, uint32_t w) {
 }
 
 static int closed_class(const token *t);
+static uint8_t adjunct_word(const token *t);
 
 /* The cache entry of token t, computed on first sight. */
 static const cache_ent *lex_lookup(parley_coder *c, const token *t) {
@@ -238,6 +239,7 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t) {
     }
     c->sentwords.n = before;
     e->cls = (uint8_t)closed_class(t);
+    e->adjunct = adjunct_word(t);
     e->lemma = lemma;
     e->pos = pos;
     c->cache_n++;
@@ -342,7 +344,12 @@ void parley_coder_reset_options(parley_coder *c) { c->opts = c->base_opts; }
 
 /* ------------------------------------------------------------ analysis */
 
-static int is_word(const token *t, const char *w) { size_t n = strlen(w); return t->len == n && !memcmp(t->s, w, n); }
+/* The first letter settles most calls, before any strlen. */
+static inline int is_word(const token *t, const char *w) {
+    if (!t->len || t->s[0] != w[0]) return 0;
+    size_t n = strlen(w);
+    return t->len == n && !memcmp(t->s, w, n);
+}
 
 static int closed_class(const token *t) {
     static const char *det[] = {"THE", "A", "AN"};
@@ -443,15 +450,23 @@ static int noun_after_prep(const sent *S, int i) {
  * time or circumstance phrase or a subordinate clause ("despite", "amid",
  * "after", "when", "in the face of"): an actor there did not undergo the act
  * ("NATO ministers discussed planning in the face of a Soviet refusal") */
-static int adjunct_start(const sent *S, int from, int end) {
+/* 1: a word that opens an adjunct; 2: FACE or WAKE ("in the face of").
+ * Decided once per distinct token, in its cache entry. */
+static uint8_t adjunct_word(const token *t) {
     static const char *w[] = {"DESPITE", "AMID", "AMIDST", "DURING", "AFTER", "BEFORE", "SINCE", "UNTIL", "WHILE",
                               "WHEN", "BECAUSE", "ALTHOUGH", "THOUGH", "WHEREAS"};
+    for (size_t k = 0; k < P_ARRAY_LEN(w); k++) if (is_word(t, w[k])) return 1;
+    return is_word(t, "FACE") || is_word(t, "WAKE") ? 2 : 0;
+}
+
+static int adjunct_start(const sent *S, int from, int end) {
+    const parley_coder *c = S->c;
     for (int q = from; q < end; q++) {
-        const token *t = &S->tk[q];
-        for (size_t k = 0; k < P_ARRAY_LEN(w); k++) if (is_word(t, w[k])) return q;
+        uint8_t a = c->ti.v[q].ce->adjunct;
+        if (a == 1) return q;
         /* "in the face of", "in the wake of" */
-        if ((is_word(t, "FACE") || is_word(t, "WAKE")) && q >= 2 && q + 1 < end && is_word(&S->tk[q - 1], "THE") &&
-            is_word(&S->tk[q - 2], "IN") && is_word(&S->tk[q + 1], "OF"))
+        if (a == 2 && q >= 2 && q + 1 < end && is_word(&S->tk[q - 1], "THE") && is_word(&S->tk[q - 2], "IN") &&
+            is_word(&S->tk[q + 1], "OF"))
             return q;
     }
     return end;
