@@ -4,7 +4,7 @@ BUILD   ?= build
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN    := -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE
-PKGS    := icu-uc icu-i18n jansson libxml-2.0 sqlite3
+PKGS    := icu-uc icu-i18n jansson libxml-2.0 sqlite3 libpq
 SERVE_PKGS := libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
@@ -13,7 +13,7 @@ CPPFLAGS := -Iinclude $(PKG_CFLAGS) -DPARLEY_SOURCE_DIR='"$(CURDIR)"'
 LIB_SRC := src/util/util.c src/text/tokenize.c src/text/segment.c \
            src/dict/options.c src/dict/dict.c src/dict/actors.c src/dict/verbs.c \
            src/code/coder.c src/code/event.c src/io/input.c src/validate/validate.c \
-           src/store/store.c src/store/analytics.c src/store/export.c src/store/query.c
+           src/store/db.c src/store/store.c src/store/analytics.c src/store/export.c src/store/query.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
 

@@ -92,21 +92,23 @@ static int valid_by(const char *by) { return by && (!strcmp(by, "day") || !strcm
 parley_status parley_store_trend(parley_store *s, const char *a, const char *b, const char *by, int directed, int32_t since,
                                  parley_trend_fn fn, void *ud, parley_error *err) {
     if (!valid_by(by)) { p_set_error(err, PARLEY_ERR_ARG, "--by must be day, week or month"); return PARLEY_ERR_ARG; }
-    sqlite3_stmt *st;
     /* country codes (3 letters) use the dyad index; longer prefixes
      * ("ISRGOV") narrow it further */
     const char *sql = "SELECT date, quad_class, coalesce(goldstein,0) FROM events WHERE date >= ?3 AND "
                       "((src_country = substr(?1,1,3) AND tgt_country = substr(?2,1,3) AND source LIKE ?1 || '%' AND target LIKE ?2 || '%')"
                       " OR (?4 = 0 AND src_country = substr(?2,1,3) AND tgt_country = substr(?1,1,3) AND source LIKE ?2 || '%' AND target LIKE ?1 || '%')) "
                       "ORDER BY date";
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) { p_set_error(err, PARLEY_ERR_IO, "sqlite: %s", sqlite3_errmsg(s->db)); return PARLEY_ERR_IO; }
-    sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, b, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 3, since);
-    sqlite3_bind_int(st, 4, directed);
+    p_stmt *st = p_db_prepare(s->db, sql, 0);
+    if (!st) return p_db_error(s->db, err);
+    p_bind_text(st, 1, a);
+    p_bind_text(st, 2, b);
+    p_bind_int(st, 3, since);
+    p_bind_int(st, 4, directed);
     periodvec pv = {0};
-    while (sqlite3_step(st) == SQLITE_ROW) add_event(&pv, by, sqlite3_column_int(st, 0), sqlite3_column_int(st, 1), sqlite3_column_double(st, 2));
-    sqlite3_finalize(st);
+    int rc;
+    while ((rc = p_step(st)) == P_ROW) add_event(&pv, by, (int32_t)p_col_int(st, 0), (int)p_col_int(st, 1), p_col_double(st, 2));
+    p_stmt_free(st);
+    if (rc == P_ERR) { P_FREE_VEC(pv); return p_db_error(s->db, err); }
     for (size_t i = 0; i < pv.n; i++) {
         parley_trend_row r;
         memset(&r, 0, sizeof r);
@@ -127,23 +129,25 @@ parley_status parley_store_trend(parley_store *s, const char *a, const char *b, 
 parley_status parley_store_alerts(parley_store *s, const char *by, int32_t since, int min_events, parley_alert_fn fn, void *ud,
                                   parley_error *err) {
     if (!valid_by(by)) { p_set_error(err, PARLEY_ERR_ARG, "--by must be day, week or month"); return PARLEY_ERR_ARG; }
-    /* undirected country pairs, smaller code first */
+    /* undirected country pairs, smaller code first (CASE: SQLite's
+     * two-argument min/max are PostgreSQL's LEAST/GREATEST) */
     const char *sql =
-        "SELECT min(src_country, tgt_country) AS x, max(src_country, tgt_country) AS y,"
+        "SELECT CASE WHEN src_country < tgt_country THEN src_country ELSE tgt_country END AS x,"
+        " CASE WHEN src_country < tgt_country THEN tgt_country ELSE src_country END AS y,"
         " date, quad_class, coalesce(goldstein,0) FROM events"
         " WHERE src_country IS NOT NULL AND tgt_country IS NOT NULL AND src_country <> '---' AND tgt_country <> '---'"
         " AND src_country <> tgt_country AND date >= ?1 ORDER BY x, y, date";
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) { p_set_error(err, PARLEY_ERR_IO, "sqlite: %s", sqlite3_errmsg(s->db)); return PARLEY_ERR_IO; }
-    sqlite3_bind_int(st, 1, since);
+    p_stmt *st = p_db_prepare(s->db, sql, 0);
+    if (!st) return p_db_error(s->db, err);
+    p_bind_int(st, 1, since);
     periodvec pv = {0};
     char cur_a[8] = "", cur_b[8] = "";
-    int total = 0, stop = 0;
+    int total = 0, stop = 0, rc;
     for (;;) {
-        int rc = sqlite3_step(st);
-        const char *x = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
-        const char *y = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 1) : NULL;
-        if (rc != SQLITE_ROW || strcmp(x, cur_a) || strcmp(y, cur_b)) {
+        rc = p_step(st);
+        const char *x = rc == P_ROW ? p_col_text(st, 0) : NULL;
+        const char *y = rc == P_ROW ? p_col_text(st, 1) : NULL;
+        if (rc != P_ROW || strcmp(x, cur_a) || strcmp(y, cur_b)) {
             if (pv.n && total >= min_events && !stop)
                 for (size_t i = 0; i < pv.n && !stop; i++) {
                     double t, z;
@@ -157,14 +161,14 @@ parley_status parley_store_alerts(parley_store *s, const char *by, int32_t since
                 }
             pv.n = 0;
             total = 0;
-            if (rc != SQLITE_ROW) break;
+            if (rc != P_ROW) break;
             snprintf(cur_a, sizeof cur_a, "%s", x);
             snprintf(cur_b, sizeof cur_b, "%s", y);
         }
-        add_event(&pv, by, sqlite3_column_int(st, 2), sqlite3_column_int(st, 3), sqlite3_column_double(st, 4));
+        add_event(&pv, by, (int32_t)p_col_int(st, 2), (int)p_col_int(st, 3), p_col_double(st, 4));
         total++;
     }
-    sqlite3_finalize(st);
+    p_stmt_free(st);
     P_FREE_VEC(pv);
-    return PARLEY_OK;
+    return rc == P_ERR ? p_db_error(s->db, err) : PARLEY_OK;
 }

@@ -11,9 +11,9 @@
 
 #include "store.h"
 
-static const char *col(sqlite3_stmt *st, int i) {
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? (const char *)t : "";
+static const char *col(p_stmt *st, int i) {
+    const char *t = p_col_text(st, i);
+    return t ? t : "";
 }
 
 /* Tab/CSV-safe field: tabs and newlines become spaces. */
@@ -53,13 +53,21 @@ static void split_actor(const char *code, char country[4], char types[3][4]) {
     for (int t = 0; t < 3 && i + 3 <= n; t++, i += 3) memcpy(types[t], code + i, 3);
 }
 
-#define EVENT_SQL \
+/* The publishers of an event, sorted, so that both engines list them alike
+ * (neither orders an aggregate by itself). */
+#define EVENT_SQL(PUBLISHERS) \
     "SELECT e.event_id, e.date, e.source, e.target, e.cameo, e.root, e.quad_class, e.goldstein, e.plover," \
     " e.source_text, e.target_text, e.verb_text, e.sentence_text, e.issues, e.first_doc, e.first_url," \
     " e.num_mentions, e.num_articles, e.num_sources," \
     " (SELECT min(sentence) FROM mentions m WHERE m.event_id=e.event_id AND m.doc_id=e.first_doc)," \
-    " (SELECT group_concat(DISTINCT coalesce(publisher,'')) FROM mentions m WHERE m.event_id=e.event_id)," \
+    " " PUBLISHERS "," \
     " e.why FROM events e ORDER BY e.date, e.event_id"
+#define LITE_PUBLISHERS \
+    "(SELECT group_concat(p) FROM (SELECT DISTINCT coalesce(publisher,'') AS p FROM mentions m" \
+    " WHERE m.event_id=e.event_id ORDER BY p))"
+#define PG_PUBLISHERS \
+    "(SELECT string_agg(DISTINCT coalesce(publisher,''), ',' ORDER BY coalesce(publisher,'')) FROM mentions m" \
+    " WHERE m.event_id=e.event_id)"
 
 parley_status parley_store_export(parley_store *s, const parley_dict *d, const char *format, void *out, parley_error *err) {
     FILE *f = out;
@@ -68,12 +76,12 @@ parley_status parley_store_export(parley_store *s, const parley_dict *d, const c
             : !strcmp(format, "phoenix") ? 4 : !strcmp(format, "plover") ? 5 : !strcmp(format, "csv") ? 6
             : !strcmp(format, "jsonl") ? 7 : 0;
     if (!fmt) { p_set_error(err, PARLEY_ERR_ARG, "unknown export format '%s' (gdelt, gdelt-mentions, icews, phoenix, plover, csv, jsonl)", format); return PARLEY_ERR_ARG; }
-    sqlite3_stmt *st;
     const char *sql = fmt == 2 ? "SELECT m.event_id, e.date, m.date, m.publisher, coalesce(m.url, m.doc_id), m.sentence,"
                                  " m.source_offset, m.target_offset, m.verb_offset, m.attribution, m.sentence_offset"
                                  " FROM mentions m JOIN events e USING(event_id) ORDER BY e.date, m.event_id, m.doc_id, m.sentence"
-                               : EVENT_SQL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) { p_set_error(err, PARLEY_ERR_IO, "sqlite: %s", sqlite3_errmsg(s->db)); return PARLEY_ERR_IO; }
+                               : store_sql(s, EVENT_SQL(LITE_PUBLISHERS), EVENT_SQL(PG_PUBLISHERS));
+    p_stmt *st = p_db_prepare(s->db, sql, 0);
+    if (!st) return p_db_error(s->db, err);
     if (fmt == 3)
         fputs("Event ID\tEvent Date\tSource Name\tSource Sectors\tSource Country\tEvent Text\tCAMEO Code\tIntensity\t"
               "Target Name\tTarget Sectors\tTarget Country\tStory ID\tSentence Number\tPublisher\tCity\tDistrict\t"
@@ -85,31 +93,32 @@ parley_status parley_store_export(parley_store *s, const parley_dict *d, const c
     if (fmt == 6)
         fputs("event_id,date,source,target,cameo,root,quad_class,goldstein,num_mentions,num_articles,num_sources,"
               "source_text,target_text,verb_text,sentence_text,first_doc,url\n", f);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int rc;
+    while ((rc = p_step(st)) == P_ROW) {
         if (fmt == 2) {
             /* GlobalEventID EventTimeDate MentionTimeDate MentionType MentionSourceName MentionIdentifier
              * SentenceID Actor1CharOffset Actor2CharOffset ActionCharOffset InRawText Confidence MentionDocLen
              * MentionDocTone MentionDocTranslationInfo Extras */
-            long long so = sqlite3_column_int64(st, 10);
-            long long a1 = sqlite3_column_type(st, 6) == SQLITE_NULL || sqlite3_column_int(st, 6) < 0 ? -1 : so + sqlite3_column_int(st, 6);
-            long long a2 = sqlite3_column_type(st, 7) == SQLITE_NULL || sqlite3_column_int(st, 7) < 0 ? -1 : so + sqlite3_column_int(st, 7);
-            long long av = so + sqlite3_column_int(st, 8);
-            fprintf(f, "%lld\t%d000000\t%d000000\t1\t", (long long)sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1), sqlite3_column_int(st, 2));
+            long long so = p_col_int(st, 10);
+            long long a1 = p_col_null(st, 6) || (int)p_col_int(st, 6) < 0 ? -1 : so + (int)p_col_int(st, 6);
+            long long a2 = p_col_null(st, 7) || (int)p_col_int(st, 7) < 0 ? -1 : so + (int)p_col_int(st, 7);
+            long long av = so + (int)p_col_int(st, 8);
+            fprintf(f, "%lld\t%d000000\t%d000000\t1\t", p_col_int(st, 0), (int)p_col_int(st, 1), (int)p_col_int(st, 2));
             put_clean(f, col(st, 3), '\t');
             fputc('\t', f);
             put_clean(f, col(st, 4), '\t');
-            fprintf(f, "\t%d\t%lld\t%lld\t%lld\t1\t100\t\t\t\t", sqlite3_column_int(st, 5) + 1, a1, a2, av);
-            if (sqlite3_column_type(st, 9) != SQLITE_NULL) { fputs("<ATTRIBUTION>", f); put_clean(f, col(st, 9), '\t'); fputs("</ATTRIBUTION>", f); }
+            fprintf(f, "\t%d\t%lld\t%lld\t%lld\t1\t100\t\t\t\t", (int)p_col_int(st, 5) + 1, a1, a2, av);
+            if (!p_col_null(st, 9)) { fputs("<ATTRIBUTION>", f); put_clean(f, col(st, 9), '\t'); fputs("</ATTRIBUTION>", f); }
             fputc('\n', f);
             continue;
         }
-        long long id = sqlite3_column_int64(st, 0);
-        int date = sqlite3_column_int(st, 1);
+        long long id = p_col_int(st, 0);
+        int date = (int)p_col_int(st, 1);
         const char *src = col(st, 2), *tgt = col(st, 3), *code = col(st, 4), *root = col(st, 5);
-        int quad = sqlite3_column_int(st, 6);
-        double gold = sqlite3_column_double(st, 7);
-        int gnull = sqlite3_column_type(st, 7) == SQLITE_NULL;
-        int nm = sqlite3_column_int(st, 16), na = sqlite3_column_int(st, 17), ns = sqlite3_column_int(st, 18);
+        int quad = (int)p_col_int(st, 6);
+        double gold = p_col_double(st, 7);
+        int gnull = p_col_null(st, 7);
+        int nm = (int)p_col_int(st, 16), na = (int)p_col_int(st, 17), ns = (int)p_col_int(st, 18);
         char sc[4], tc[4], st3[3][4], tt3[3][4];
         split_actor(src, sc, st3);
         split_actor(tgt, tc, tt3);
@@ -147,7 +156,7 @@ parley_status parley_store_export(parley_store *s, const parley_dict *d, const c
             put_clean(f, col(st, 10), '\t');
             fprintf(f, "\t%s%s%s%s%s\t%s\t", tt3[0], tt3[1][0] ? "," : "", tt3[1], tt3[2][0] ? "," : "", tt3[2], tc);
             put_clean(f, col(st, 14), '\t');
-            fprintf(f, "\t%d\t", sqlite3_column_int(st, 19) + 1);
+            fprintf(f, "\t%d\t", (int)p_col_int(st, 19) + 1);
             put_clean(f, col(st, 20), '\t');
             fputs("\t\t\t\t\t\t\n", f);
         } else if (fmt == 4) {
@@ -159,7 +168,7 @@ parley_status parley_store_export(parley_store *s, const parley_dict *d, const c
             fputc(',', f);
             put_csv(f, col(st, 13));
             fputs(",,,,,,", f);
-            fprintf(f, "%s-%d,", col(st, 14), sqlite3_column_int(st, 19));
+            fprintf(f, "%s-%d,", col(st, 14), (int)p_col_int(st, 19));
             put_csv(f, col(st, 15));
             fputc(',', f);
             put_csv(f, col(st, 20));
@@ -204,6 +213,7 @@ parley_status parley_store_export(parley_store *s, const parley_dict *d, const c
             fputs("}\n", f);
         }
     }
-    sqlite3_finalize(st);
+    p_stmt_free(st);
+    if (rc == P_ERR) return p_db_error(s->db, err);
     return ferror(f) ? PARLEY_ERR_IO : PARLEY_OK;
 }
