@@ -28,11 +28,12 @@ static const char *usage_text =
     "  dict check FILE...       report malformed dictionary lines (file:line: reason)\n"
     "  dict stats               counts per category of the selected dictionaries\n"
     "  dict lookup PHRASE       what an actor phrase resolves to (--date YYYY-MM-DD)\n"
-    "  ingest --db FILE [FILE...]  code documents and keep events in a store (SQLite)\n"
-    "  trend A B --db FILE      a dyad's series: --by day|week|month, --directed, --since, --format table|csv|json\n"
-    "  alerts --db FILE         escalation / de-escalation periods of every dyad (--since, --by, --min-events)\n"
-    "  export --db FILE --format gdelt|gdelt-mentions|icews|phoenix|plover|csv|jsonl\n"
-    "  serve --db FILE [--port 8080] [--host 127.0.0.1] [--www DIR] [--cors ORIGIN]\n"
+    "  ingest --db STORE [FILE...]  code documents and keep events in a store: a SQLite file,\n"
+    "                           or a PostgreSQL URL (postgresql://user@host/db) for many writers\n"
+    "  trend A B --db STORE     a dyad's series: --by day|week|month, --directed, --since, --format table|csv|json\n"
+    "  alerts --db STORE        escalation / de-escalation periods of every dyad (--since, --by, --min-events)\n"
+    "  export --db STORE --format gdelt|gdelt-mentions|icews|phoenix|plover|csv|jsonl\n"
+    "  serve --db STORE [--port 8080] [--host 127.0.0.1] [--www DIR] [--cors ORIGIN]\n"
     "        [--allow-write --token T] [--max-body BYTES] [--threads N] [--max-connections N]\n"
     "                           HTTP API (see /api/openapi.json) and the dashboard\n"
     "  version                  print the version\n"
@@ -726,7 +727,7 @@ static int cmd_dict(cli *c, int argc, char **argv) {
 /* ------------------------------------------------------------ store */
 
 static parley_store *open_store(cli *c) {
-    if (!c->db) { fprintf(stderr, "parley: --db FILE is required\n"); return NULL; }
+    if (!c->db) { fprintf(stderr, "parley: --db FILE or --db postgresql://... is required\n"); return NULL; }
     parley_error e;
     parley_store *st = parley_store_open(c->db, &e);
     if (!st) fprintf(stderr, "parley: %s\n", e.message);
@@ -824,7 +825,7 @@ static int cmd_export(cli *c) {
 #include <netinet/in.h>
 
 static int cmd_serve(cli *c) {
-    if (!c->db) { fprintf(stderr, "parley serve: --db FILE is required\n"); return EX_USAGE; }
+    if (!c->db) { fprintf(stderr, "parley serve: --db FILE or --db postgresql://... is required\n"); return EX_USAGE; }
     if (c->allow_write && (!c->token || strlen(c->token) < 16)) {
         fprintf(stderr, "parley serve: --allow-write needs --token with at least 16 characters\n");
         return EX_USAGE;

@@ -244,13 +244,20 @@ PARLEY_API parley_status parley_dict_load_cameo(parley_dict *d, const char *path
                                                 parley_error *err);
 
 /* ------------------------------------------------------------------ */
-/* Event store (SQLite)                                                */
+/* Event store (SQLite or PostgreSQL)                                  */
 /* ------------------------------------------------------------------ */
 
 typedef struct parley_store parley_store;
 
-/* Opens (creating or migrating) an event store.  `path` is a SQLite file.
- * Returns NULL with err set on failure. */
+/* Opens (creating or migrating) an event store.  `path` is a SQLite file,
+ * or a PostgreSQL connection URL ("postgresql://user@host:port/db", also
+ * "postgres://"; libpq's URL syntax) to a database that exists: the tables
+ * are created in it.  Many processes, on many machines, may write to one
+ * PostgreSQL store at once (each document is its own transaction there);
+ * a SQLite store has one writer at a time.  Returns NULL with err set on
+ * failure (for PostgreSQL with libpq's reason: connection refused,
+ * authentication failed, no such database...; a password in the URL is
+ * never repeated).  One handle per thread. */
 PARLEY_API parley_store *parley_store_open(const char *path, parley_error *err);
 PARLEY_API void parley_store_close(parley_store *s);
 
@@ -307,7 +314,9 @@ typedef struct parley_event_query {
     const char *a, *b;        /* dyad: both countries, either direction */
     const char *code;         /* CAMEO code or root prefix ("19", "043") */
     const char *country;      /* either side's country */
-    const char *text;         /* full-text search (SQLite FTS5 syntax) */
+    const char *text;         /* full-text search: SQLite FTS5 syntax, or on
+                                 PostgreSQL websearch_to_tsquery syntax (the
+                                 same for words, "phrases" and OR) */
     int quad;                 /* 1-4, 0 = any */
     int32_t from, to;         /* YYYYMMDD, 0 = open */
     int limit, offset;        /* page (limit 1-1000, default 50) */

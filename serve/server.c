@@ -314,6 +314,9 @@ static uint64_t fnv(const char *s) {
 
 /* Returns a malloc()ed copy of the cached answer or NULL. */
 static char *cache_get(const char *key, size_t *len) {
+    /* the stamp is the SQLite file's; a PostgreSQL store changes with no
+     * file here to watch (other machines write to it), so nothing is cached */
+    if (strstr(G->db, "://")) return NULL;
     char stamp[128];
     store_stamp(stamp, sizeof stamp);
     pthread_mutex_lock(&cache_mu);
@@ -333,7 +336,7 @@ static char *cache_get(const char *key, size_t *len) {
 }
 
 static void cache_put(const char *key, const char *body, size_t len) {
-    if (len > (1u << 20)) return;
+    if (len > (1u << 20) || strstr(G->db, "://")) return;
     pthread_mutex_lock(&cache_mu);
     centry *e = &cache[fnv(key) % CACHE_SLOTS];
     if (cache_bytes + len > (64u << 20)) { pthread_mutex_unlock(&cache_mu); return; }

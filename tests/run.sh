@@ -87,6 +87,20 @@ check "store: de-duplication, re-ingest, exports, trend" sh tests/store/run.sh $
 
 check "durability: kill -9 mid-ingest, consistent store, clean re-run" sh tests/store/durability.sh $B
 
+# the same store tests on PostgreSQL, then concurrent writers, exports and
+# API answers equal to SQLite's, kill -9 and connection errors; a server is
+# started on loopback for each (tests/lib/pg.sh).  Without one they are
+# skipped with the reason, except in CI (CI=true), where that fails.
+pgcheck() {
+  name=$1; shift
+  "$@" >/tmp/parley-test.$$ 2>&1; rc=$?
+  if [ $rc -eq 0 ]; then ok "$name"
+  elif [ $rc -eq 77 ] && [ "$CI" != true ]; then echo "skip $name: $(tail -1 /tmp/parley-test.$$)"
+  else bad "$name"; sed 's/^/     /' /tmp/parley-test.$$ | tail -40; fi
+}
+pgcheck "store on PostgreSQL: the store tests above against a real server" sh tests/store/run.sh $B pg
+pgcheck "PostgreSQL: 3 concurrent writers = 1 writer, exports and API equal SQLite's, kill -9, errors" sh tests/store/pg.sh $B
+
 # the HTTP API
 check "serve: every endpoint, limits, traversal, XSS, read-only, token" sh tests/serve/run.sh $B
 

@@ -22,7 +22,7 @@ struct p_db {
     char errmsg[600];
 };
 
-typedef struct pg_param { const char *val; unsigned oid; char num[32]; } pg_param;
+typedef struct pg_param { const char *val; unsigned oid; int bound; char num[32]; } pg_param;
 
 struct p_stmt {
     p_db *db;
@@ -249,7 +249,7 @@ static pg_param *param(p_stmt *st, int i) { return i >= 1 && i <= st->nparams ? 
 void p_bind_null(p_stmt *st, int i) {
     if (st->lite) { sqlite3_bind_null(st->lite, i); return; }
     pg_param *p = param(st, i);
-    if (p) { p->val = NULL; p->oid = 0; }
+    if (p) { p->val = NULL; p->oid = 0; p->bound = 1; }
 }
 
 void p_bind_int(p_stmt *st, int i, long long v) {
@@ -259,6 +259,7 @@ void p_bind_int(p_stmt *st, int i, long long v) {
     snprintf(p->num, sizeof p->num, "%lld", v);
     p->val = p->num;
     p->oid = OID_INT8;
+    p->bound = 1;
 }
 
 void p_bind_double(p_stmt *st, int i, double v) {
@@ -268,6 +269,7 @@ void p_bind_double(p_stmt *st, int i, double v) {
     snprintf(p->num, sizeof p->num, "%.17g", v);
     p->val = p->num;
     p->oid = OID_FLOAT8;
+    p->bound = 1;
 }
 
 void p_bind_text(p_stmt *st, int i, const char *v) {
@@ -280,10 +282,13 @@ void p_bind_text(p_stmt *st, int i, const char *v) {
     if (!p) return;
     p->val = v;
     p->oid = v ? OID_TEXT : 0;
+    p->bound = 1;
 }
 
 /* Runs the statement on the server: the types of the first execution's
- * values (NULLs: inferred from the SQL) fix those of a kept statement. */
+ * values (NULLs: inferred from the SQL) fix those of a kept statement.  A
+ * parameter never bound (a filter left out of the SQL) is a NULL text: the
+ * server refuses parameters whose type it cannot tell. */
 static int pg_execute(p_stmt *st) {
     p_db *db = st->db;
     int n = st->nparams;
@@ -291,7 +296,7 @@ static int pg_execute(p_stmt *st) {
     Oid *types = p_xcalloc(n ? (size_t)n : 1, sizeof *types);
     for (int i = 0; i < n; i++) {
         vals[i] = st->params[i].val;
-        types[i] = st->params[i].oid;
+        types[i] = st->params[i].bound ? st->params[i].oid : OID_TEXT;
     }
     PGresult *r;
     if (st->keep) {

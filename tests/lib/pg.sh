@@ -75,3 +75,12 @@ pg_stop() {
   rm -rf "$PG_DIR"
   PG_DIR=""
 }
+
+# pg_start, or: exit 77 ("skipped") with the reason when no server can be
+# had outside CI; in CI (CI=true) that is a failure, exit 1.
+pg_start_or_skip() {
+  pg_start && return 0
+  if [ "$CI" = true ]; then echo "FAIL: no PostgreSQL server could be started, and CI must run the PostgreSQL checks" >&2; exit 1; fi
+  echo "skipped: no PostgreSQL server could be started (sh scripts/setup.sh installs one)" >&2
+  exit 77
+}

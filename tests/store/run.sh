@@ -12,7 +12,7 @@ T=$(mktemp -d)
 if [ "$ENGINE" = pg ]; then
   . tests/lib/pg.sh
   trap 'pg_stop; rm -rf $T' EXIT
-  pg_start
+  pg_start_or_skip
   DB=$(pg_createdb s)
   SAMPLE=$(pg_createdb sample)
   q() { pg_psql "$DB" "$1"; }
