@@ -64,6 +64,38 @@ ev=$(grep -vc '^docs\|^mentions\|^actors' $T/one.txt)
 top=$(pg_psql $MANY "SELECT count(*) FROM events WHERE num_articles >= 4")
 echo "concurrent writers: 3 processes, 300 documents stored by two: $ev events ($top with 4 or more articles); identical to one writer and to SQLite"
 
+# The protocol, made visible: another writer (psql, doing what parley does:
+# event lock, mention, then the recount) holds its transaction open on an
+# event while parley stores a report of the same event.  parley must wait
+# for it, so that once parley is done its count includes the other
+# writer's mention.  (Without the lock parley finishes at once with a count
+# that misses it; here a later recount repairs that, but at the same moment
+# on many events it need not, as the test above can catch.)
+R=$(pg_createdb race)
+$P ingest -q --db $R $DICT tests/store/dedupe.jsonl || fail "ingest for the race"
+E=$(pg_psql $R "SELECT event_id FROM events WHERE source='MOR' AND target='GON'")
+psql -X -q "$R" >/dev/null 2>$T/race.err <<SQL &
+BEGIN;
+SELECT pg_advisory_xact_lock($E);
+INSERT INTO mentions(event_id, doc_id, sentence, publisher, date) VALUES ($E, 'RACE-0', 0, 'Other Post', 30190310);
+SELECT pg_sleep(3);
+UPDATE events SET num_mentions = (SELECT count(*) FROM mentions WHERE event_id = $E),
+  num_articles = (SELECT count(DISTINCT doc_id) FROM mentions WHERE event_id = $E),
+  num_sources = (SELECT count(DISTINCT coalesce(publisher, doc_id)) FROM mentions WHERE event_id = $E) WHERE event_id = $E;
+COMMIT;
+SQL
+other=$!
+i=0; until [ "$(pg_psql $R "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" != 0 ]; do
+  i=$((i+1)); [ $i -gt 100 ] && fail "the other writer did not start: $(cat $T/race.err)"; sleep 0.05; done
+printf '{"id":"RACE-1","date":"3019-03-10","source":"Race Post","text":"Mordor attacked Gondor."}\n' > $T/race.jsonl
+$P ingest -q --db $R $DICT $T/race.jsonl || fail "ingest during the other writer's transaction"
+got=$(pg_psql $R "SELECT num_mentions||'/'||num_articles||'/'||num_sources FROM events WHERE event_id = $E")
+wait $other
+[ "$got" = "6/5/4" ] || fail "parley did not wait for the other writer of the event: counts $got when it finished, want 6/5/4"
+want=$(pg_psql $R "SELECT count(*)||'/'||count(DISTINCT doc_id)||'/'||count(DISTINCT coalesce(publisher, doc_id)) FROM mentions WHERE event_id = $E")
+[ "$want" = "6/5/4" ] || fail "mentions after the race: $want, want 6/5/4"
+echo "another writer holding the event: parley waited for it, counts $got"
+
 # exports: same input, same bytes from both engines
 EX=$(pg_createdb ex)
 for db in $EX $T/ex.db; do
