@@ -252,24 +252,27 @@ void p_bind_null(p_stmt *st, int i) {
     if (p) { p->val = NULL; p->oid = 0; p->bound = 1; }
 }
 
-void p_bind_int(p_stmt *st, int i, long long v) {
-    if (st->lite) { sqlite3_bind_int64(st->lite, i, v); return; }
+static void pg_bind_num(p_stmt *st, int i, unsigned oid, const char *num) {
     pg_param *p = param(st, i);
     if (!p) return;
-    snprintf(p->num, sizeof p->num, "%lld", v);
+    snprintf(p->num, sizeof p->num, "%s", num);
     p->val = p->num;
-    p->oid = OID_INT8;
+    p->oid = oid;
     p->bound = 1;
+}
+
+void p_bind_int(p_stmt *st, int i, long long v) {
+    if (st->lite) { sqlite3_bind_int64(st->lite, i, v); return; }
+    char num[32];
+    snprintf(num, sizeof num, "%lld", v);
+    pg_bind_num(st, i, OID_INT8, num);
 }
 
 void p_bind_double(p_stmt *st, int i, double v) {
     if (st->lite) { sqlite3_bind_double(st->lite, i, v); return; }
-    pg_param *p = param(st, i);
-    if (!p) return;
-    snprintf(p->num, sizeof p->num, "%.17g", v);
-    p->val = p->num;
-    p->oid = OID_FLOAT8;
-    p->bound = 1;
+    char num[32];
+    snprintf(num, sizeof num, "%.17g", v); /* exact round trip */
+    pg_bind_num(st, i, OID_FLOAT8, num);
 }
 
 void p_bind_text(p_stmt *st, int i, const char *v) {
