@@ -35,6 +35,7 @@ static const char *usage_text =
     "  export --db STORE --format gdelt|gdelt-mentions|icews|phoenix|plover|csv|jsonl\n"
     "  serve --db STORE [--port 8080] [--host 127.0.0.1] [--www DIR] [--cors ORIGIN]\n"
     "        [--allow-write --token T] [--max-body BYTES] [--threads N] [--max-connections N]\n"
+    "        [--timeout SECONDS]\n"
     "                           HTTP API (see /api/openapi.json) and the dashboard\n"
     "  version                  print the version\n"
     "\n"
@@ -67,7 +68,7 @@ typedef struct cli {
     int32_t date;
     const char *sets[32]; int nsets;
     const char *db, *by, *format, *host, *www, *cors, *token;
-    int port, allow_write, threads, max_conn;
+    int port, allow_write, threads, max_conn, timeout;
     long max_body;
     int directed, window, one_a_day, min_events;
     int32_t since;
@@ -839,7 +840,7 @@ static int cmd_serve(cli *c) {
     o.port = c->port > 0 ? c->port : 8080;
     o.threads = c->threads > 0 ? c->threads : 4;
     o.max_connections = c->max_conn > 0 ? c->max_conn : 512;
-    o.timeout = 15;
+    o.timeout = c->timeout > 0 ? c->timeout : 15;
     o.max_body = c->max_body > 0 ? (size_t)c->max_body : 256 * 1024;
     o.cors = c->cors;
     o.allow_write = c->allow_write;
@@ -909,6 +910,7 @@ int main(int argc, char **argv) {
         if (!strcmp(a, "--threads") && i + 1 < argc) { c.threads = atoi(argv[++i]); continue; }
         if (!strcmp(a, "--max-connections") && i + 1 < argc) { c.max_conn = atoi(argv[++i]); continue; }
         if (!strcmp(a, "--max-body") && i + 1 < argc) { c.max_body = atol(argv[++i]); continue; }
+        if (!strcmp(a, "--timeout") && i + 1 < argc) { c.timeout = atoi(argv[++i]); continue; }
         if (!strcmp(a, "--one-a-day")) { c.one_a_day = 1; continue; }
         if (!strcmp(a, "--window") && i + 1 < argc) { c.window = atoi(argv[++i]); continue; }
         if (!strcmp(a, "--min-events") && i + 1 < argc) { c.min_events = atoi(argv[++i]); continue; }
