@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "../src/io/input.h"
@@ -100,6 +101,15 @@ static const char *parse_target(const char *target, args *a) {
     memset(a, 0, sizeof *a);
     size_t n = strlen(target);
     if (n > HTTP_MAX_TARGET) return "request target too long";
+    /* absolute form (RFC 9112 3.2.2), which servers must accept: the path
+     * after the authority counts */
+    if (!strncasecmp(target, "http://", 7) || !strncasecmp(target, "https://", 8)) {
+        const char *auth = strchr(target, ':') + 3;
+        const char *slash = strchr(auth, '/');
+        if (!slash || slash == auth) return "the request target must be a path";
+        n -= (size_t)(slash - target);
+        target = slash;
+    }
     if (target[0] != '/') return "the request target must be a path";
     const char *q = memchr(target, '?', n);
     const char *hash = memchr(target, '#', n);

@@ -134,6 +134,7 @@ pgcheck "PostgreSQL: 3 concurrent writers = 1 writer, exports and API equal SQLi
 
 # the HTTP API
 check "serve: every endpoint, limits, traversal, XSS, read-only, token" sh tests/serve/run.sh $B
+check "serve abuse: slow clients, big bodies, malformed requests, connection flood" sh tests/serve/abuse.sh $B
 
 # the dashboard in a real browser (Debian chromium + playwright-core)
 if [ -x /usr/bin/chromium ] && [ -d dashboard/node_modules/playwright-core ] && [ -f $B/www/index.html ]; then
