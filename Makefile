@@ -33,7 +33,7 @@ $(BUILD)/libparley.a: $(LIB_OBJ)
 $(BUILD)/libparley.so: $(PIC_OBJ)
 	$(CC) -shared -o $@ $^ $(PKG_LIBS) -lm
 
-$(BUILD)/parley: $(BUILD)/cli/parley.o $(BUILD)/serve/server.o $(BUILD)/serve/openapi.o $(BUILD)/libparley.a
+$(BUILD)/parley: $(BUILD)/cli/parley.o $(BUILD)/serve/server.o $(BUILD)/serve/http.o $(BUILD)/serve/openapi.o $(BUILD)/libparley.a
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs $(SERVE_PKGS)) -lpthread -lm
 
 $(BUILD)/spec_runner: $(BUILD)/tests/spec_runner.o $(BUILD)/libparley.a
@@ -43,7 +43,7 @@ $(BUILD)/spec_runner: $(BUILD)/tests/spec_runner.o $(BUILD)/libparley.a
 $(BUILD)/data/lexicon.tsv: tools/build-lexicon.sh
 	sh tools/build-lexicon.sh $@
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/cli/parley.d $(BUILD)/serve/server.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/cli/parley.d $(BUILD)/serve/server.d $(BUILD)/serve/http.d
 
 .PHONY: all clean test asan accuracy bench fuzz dashboard
 
@@ -56,13 +56,15 @@ $(BUILD)/www/index.html: dashboard/build.js $(wildcard dashboard/src/*) dashboar
 
 # libFuzzer targets (clang, ASan+UBSan).  make fuzz FUZZ_SECONDS=60
 FUZZ_SECONDS ?= 60
-FUZZERS := dict coder input options
+FUZZERS := dict coder input options http
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-build-fuzz/fuzz_%: fuzz/fuzz_%.c $(LIB_SRC) $(wildcard src/*/*.h) include/parley.h
+# the http target also links the server's request core (not its socket glue)
+FUZZ_SRC_http := serve/http.c serve/openapi.c
+build-fuzz/fuzz_%: fuzz/fuzz_%.c $(LIB_SRC) $(wildcard src/*/*.h) $(wildcard serve/*.h serve/http.c) include/parley.h
 	@mkdir -p build-fuzz
-	clang $(WARN) $(FUZZ_CFLAGS) $(CPPFLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS) -lm
+	clang $(WARN) $(FUZZ_CFLAGS) $(CPPFLAGS) -o $@ $< $(FUZZ_SRC_$*) $(LIB_SRC) $(PKG_LIBS) -lm
 fuzz: $(FUZZERS:%=build-fuzz/fuzz_%)
-	sh fuzz/run.sh $(FUZZ_SECONDS)
+	sh fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
 clean:
 	rm -rf build build-asan
 

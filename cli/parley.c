@@ -35,6 +35,7 @@ static const char *usage_text =
     "  export --db STORE --format gdelt|gdelt-mentions|icews|phoenix|plover|csv|jsonl\n"
     "  serve --db STORE [--port 8080] [--host 127.0.0.1] [--www DIR] [--cors ORIGIN]\n"
     "        [--allow-write --token T] [--max-body BYTES] [--threads N] [--max-connections N]\n"
+    "        [--timeout SECONDS]\n"
     "                           HTTP API (see /api/openapi.json) and the dashboard\n"
     "  version                  print the version\n"
     "\n"
@@ -45,11 +46,13 @@ static const char *usage_text =
     "  --no-defaults            load only the files named (kinds not named otherwise\n"
     "                           come from the shipped set)\n"
     "  --dict-dir DIR           shipped dictionaries from DIR (default: found next to the binary)\n"
+    "  --max-dict-line BYTES    longer dictionary lines are reported and skipped (default 65536)\n"
     "\n"
     "code options:\n"
     "  --in jsonl|text|petrxml|tabari   input format (default: jsonl; by extension when FILE given)\n"
     "  --out jsonl|tsv          output format (tsv: PETRARCH's evts layout)\n"
     "  --date YYYY-MM-DD        date for undated documents (default: today)\n"
+    "  --max-doc-bytes BYTES    larger documents are reported by id and skipped (default 16 MB)\n"
     "  --code-all               code every verb, not only the first event per clause\n"
     "  --set NAME=VALUE         any coder option (also TABARI .options lines)\n"
     "  -j N                     code with N threads (output stays in input order)\n"
@@ -67,8 +70,8 @@ typedef struct cli {
     int32_t date;
     const char *sets[32]; int nsets;
     const char *db, *by, *format, *host, *www, *cors, *token;
-    int port, allow_write, threads, max_conn;
-    long max_body;
+    int port, allow_write, threads, max_conn, timeout;
+    long max_body, max_doc_bytes, max_dict_line;
     int directed, window, one_a_day, min_events;
     int32_t since;
     long diags;
@@ -200,6 +203,7 @@ static parley_dict *load_dicts(cli *c) {
     if (!d) return NULL;
     parley_dict_set_diag(d, diag, c);
     parley_dict_set_strict(d, c->strict);
+    parley_dict_set_max_line(d, (size_t)c->max_dict_line);
     char buf[PATH_MAX];
     const char *dir = find_dict_dir(c, buf, sizeof buf);
     /* each kind not named on the command line comes from the shipped set,
@@ -591,7 +595,7 @@ static int code_run(cli *c, int nfiles, char **files, parley_store *store) {
         if (pthread_create(&r.w[t].th, NULL, worker_main, &r.w[t]) != 0) { fputs("parley: cannot start a thread\n", stderr); exit(EX_IO); }
     r.out = stdout;
     if (c->out_path && !(r.out = fopen(c->out_path, "w"))) { fprintf(stderr, "parley: %s: %s\n", c->out_path, strerror(errno)); return EX_IO; }
-    input_opts io = {date, 16u << 20, diag, c};
+    input_opts io = {date, c->max_doc_bytes > 0 ? (size_t)c->max_doc_bytes : 16u << 20, diag, c};
     int rc = EX_OK;
     long bad = 0;
     if (!nfiles) {
@@ -674,6 +678,7 @@ static int cmd_dict(cli *c, int argc, char **argv) {
         parley_dict *d = parley_dict_new();
         parley_dict_set_diag(d, diag, c);
         parley_dict_set_strict(d, c->strict);
+        parley_dict_set_max_line(d, (size_t)c->max_dict_line);
         int rc = EX_OK;
         for (int i = 1; i < argc; i++) {
             const char *p = argv[i];
@@ -839,7 +844,7 @@ static int cmd_serve(cli *c) {
     o.port = c->port > 0 ? c->port : 8080;
     o.threads = c->threads > 0 ? c->threads : 4;
     o.max_connections = c->max_conn > 0 ? c->max_conn : 512;
-    o.timeout = 15;
+    o.timeout = c->timeout > 0 ? c->timeout : 15;
     o.max_body = c->max_body > 0 ? (size_t)c->max_body : 256 * 1024;
     o.cors = c->cors;
     o.allow_write = c->allow_write;
@@ -909,6 +914,9 @@ int main(int argc, char **argv) {
         if (!strcmp(a, "--threads") && i + 1 < argc) { c.threads = atoi(argv[++i]); continue; }
         if (!strcmp(a, "--max-connections") && i + 1 < argc) { c.max_conn = atoi(argv[++i]); continue; }
         if (!strcmp(a, "--max-body") && i + 1 < argc) { c.max_body = atol(argv[++i]); continue; }
+        if (!strcmp(a, "--timeout") && i + 1 < argc) { c.timeout = atoi(argv[++i]); continue; }
+        if (!strcmp(a, "--max-doc-bytes") && i + 1 < argc) { c.max_doc_bytes = atol(argv[++i]); continue; }
+        if (!strcmp(a, "--max-dict-line") && i + 1 < argc) { c.max_dict_line = atol(argv[++i]); continue; }
         if (!strcmp(a, "--one-a-day")) { c.one_a_day = 1; continue; }
         if (!strcmp(a, "--window") && i + 1 < argc) { c.window = atoi(argv[++i]); continue; }
         if (!strcmp(a, "--min-events") && i + 1 < argc) { c.min_events = atoi(argv[++i]); continue; }

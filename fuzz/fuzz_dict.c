@@ -1,5 +1,6 @@
 /* libFuzzer target: every dictionary reader, every dialect.  The first byte
- * picks the kind and dialect; the rest is the file. */
+ * picks the kind and dialect (and, from 128 up, a line limit small enough
+ * to be hit); the rest is the file. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -12,6 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     parley_dict_kind k = kinds[data[0] % 6];
     parley_dialect dia = (parley_dialect)((data[0] / 6) % 4);
     parley_dict *d = parley_dict_new();
+    if (data[0] >= 128) parley_dict_set_max_line(d, 40);
     parley_error e;
     parley_dict_load_buffer(d, k, "fuzz", (const char *)data + 1, size - 1, dia, &e);
     if (parley_dict_finish(d, &e) == PARLEY_OK) {

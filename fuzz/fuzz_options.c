@@ -7,6 +7,7 @@
 #include "parley.h"
 
 static parley_dict *dict;
+static parley_coder *coder; /* reused: options reset per input, as the server does */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc; (void)argv;
@@ -15,6 +16,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     parley_dict_load(dict, PARLEY_DICT_VERBS, "tests/spec/middle-earth.verbs", PARLEY_DIALECT_AUTO, &e);
     parley_dict_load(dict, PARLEY_DICT_ACTORS, "tests/spec/middle-earth.actors", PARLEY_DIALECT_AUTO, &e);
     parley_dict_finish(dict, &e);
+    coder = parley_coder_new(dict);
     return 0;
 }
 
@@ -23,12 +25,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t n = size < sizeof line - 1 ? size : sizeof line - 1;
     memcpy(line, data, n);
     line[n] = 0;
-    parley_coder *c = parley_coder_new(dict);
+    parley_coder *c = coder;
+    parley_coder_reset_options(c);
     parley_error e;
     parley_coder_option(c, line, &e);
     static const char s[] = "Arnor, Dale and Bree praised Gondor, which was attacked by Mordor.";
     parley_doc doc = {.id = "f", .date = 30190301};
     parley_code_sentence(c, &doc, 0, s, sizeof s - 1, NULL, NULL, NULL, &e);
-    parley_coder_free(c);
     return 0;
 }

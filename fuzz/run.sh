@@ -1,10 +1,12 @@
 #!/bin/sh
-# Runs every libFuzzer target for SECONDS each on its seed corpus (which
-# holds the regressions found so far); fails on the first crash, leak or
-# sanitizer report.  usage: sh fuzz/run.sh SECONDS
+# Runs libFuzzer targets for SECONDS each on their seed corpus (which holds
+# the regressions found so far), one after the other; fails on a crash,
+# leak or sanitizer report.  usage: sh fuzz/run.sh SECONDS [TARGET...]
 S=${1:-60}
+[ $# -gt 0 ] && shift
+T=${*:-dict coder input options http}
 rc=0
-for f in dict coder input options; do
+for f in $T; do
   mkdir -p build-fuzz/corpus-$f
   ./build-fuzz/fuzz_$f -max_total_time=$S -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
       -print_final_stats=1 -artifact_prefix=build-fuzz/ build-fuzz/corpus-$f fuzz/corpus/$f > build-fuzz/$f.log 2>&1

@@ -93,6 +93,12 @@ PARLEY_API void parley_dict_set_diag(parley_dict *d, parley_diag_fn fn, void *us
 /* Strict mode: the first malformed line makes the load fail. */
 PARLEY_API void parley_dict_set_strict(parley_dict *d, int strict);
 
+/* Longest dictionary line read, in bytes (default PARLEY_DICT_MAX_LINE; 0
+ * restores it).  A longer line is reported as file:line and skipped, so a
+ * mangled file (one giant line, a binary) costs no more than the limit. */
+#define PARLEY_DICT_MAX_LINE 65536
+PARLEY_API void parley_dict_set_max_line(parley_dict *d, size_t bytes);
+
 /* Load one file into the set.  Malformed lines are reported and skipped.
  * Returns PARLEY_ERR_IO if the file cannot be read. */
 PARLEY_API parley_status parley_dict_load(parley_dict *d, parley_dict_kind kind,

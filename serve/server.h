@@ -13,7 +13,8 @@
 
 typedef struct serve_opts {
     const char *db, *host, *cors, *www, *token;
-    int port, threads, max_connections, timeout, allow_write;
+    int port, threads, max_connections, allow_write;
+    int timeout;          /* seconds: idle time, and time to receive one request */
     size_t max_body;
     int32_t default_date;
     const struct sockaddr *addr;
@@ -65,7 +66,8 @@ static inline int p_const_time_eq(const char *a, const char *b) {
 }
 
 /* {"text": ..., "date": ...} -> doc (text points into *owned, which the
- * caller frees).  Returns 0 on success. */
+ * caller frees).  Returns 0 on success, -2 for a date that is not a date,
+ * -1 for anything else. */
 int p_parse_json_doc(const char *s, size_t n, parley_doc *doc, char **owned);
 
 #endif

@@ -82,6 +82,37 @@ badinput() {
 }
 check "bad input reported, run goes on" badinput
 
+# limits (docs/formats.md "Limits"): a document over --max-doc-bytes is
+# reported with its id in every input format, a dictionary line over
+# --max-dict-line as file:line; both are skipped and the rest goes on
+limits() {
+  L=/tmp/parley-lim.$$; A=$(head -c 3000 /dev/zero | tr '\0' a)
+  printf '{"id":"ok-1","date":"2025-06-03","text":"Israel praised Syria."}\n{"date":"2025-06-03","id":"huge-1","text":"%s"}\n{"id":"ok-2","date":"2025-06-03","text":"Egypt praised Jordan."}\n' "$A" > $L.jsonl
+  printf '250603 T-1\nIsrael praised Syria.\n\n250603 T-huge\n%s\n\n250603 T-2\nEgypt praised Jordan.\n' "$A" > $L.tabari
+  printf '<Sentences><Sentence id="X-1" date="20250603"><Text>Israel praised Syria.</Text></Sentence><Sentence id="X-huge" date="20250603"><Text>%s</Text></Sentence><Sentence id="X-2" date="20250603"><Text>Egypt praised Jordan.</Text></Sentence></Sentences>\n' "$A" > $L.xml
+  for f in jsonl:huge-1 tabari:T-huge xml:X-huge; do
+    ext=${f%%:*}; id=${f#*:}
+    in=$ext; [ $ext = xml ] && in=petrxml
+    $P code --in $in --max-doc-bytes 1000 $L.$ext > $L.out 2> $L.err; rc=$?
+    [ $rc -eq 1 ] || { echo "$ext: exit $rc, want 1"; return 1; }
+    grep -q "document $id: .*over the document limit (1000" $L.err || { echo "$ext: no report naming $id"; cat $L.err; return 1; }
+    [ $(grep -c '"cameo"' $L.out) -ge 2 ] || { echo "$ext: the documents around the big one were not coded"; return 1; }
+    # under the default limit (16 MB) the same file is fine
+    $P code -q --in $in $L.$ext > /dev/null || { echo "$ext: rejected under the default limit"; return 1; }
+  done
+  printf '%s' "$A" > $L.txt
+  $P code --in text --max-doc-bytes 1000 $L.txt > /dev/null 2> $L.err; [ $? -eq 1 ] && grep -q "over the document limit" $L.err || { echo "text: not reported"; return 1; }
+  { cat tests/spec/middle-earth.actors; printf 'HUGE_%s [HUG]\nZZTOP_ [ZZT]\n' "$(head -c 300 /dev/zero | tr '\0' A)"; } > $L.actors
+  $P dict check --max-dict-line 200 $L.actors > /dev/null 2> $L.err; rc=$?
+  [ $rc -eq 1 ] && grep -q "$L.actors:39: line of 311 bytes is over the dictionary line limit (200); skipped" $L.err || { echo "dict: exit $rc"; cat $L.err; return 1; }
+  $P dict lookup ZZTOP --no-defaults --actors $L.actors --max-dict-line 200 2>/dev/null | grep -q '"code":"ZZT"' || { echo "dict: the line after the long one was lost"; return 1; }
+  $P dict check $L.actors > /dev/null 2>&1 || { echo "dict: a 311-byte line rejected under the default limit"; return 1; }
+  { cat tests/spec/middle-earth.actors; head -c 70000 /dev/zero | tr '\0' A; printf ' [HUG]\n'; } > $L.actors
+  $P dict check $L.actors 2>&1 | grep -q "over the dictionary line limit (65536)" || { echo "dict: default limit not applied"; return 1; }
+  rm -f $L.*
+}
+check "limits: document size and dictionary line length, reported and skipped" limits
+
 # 4. the event store
 check "store: de-duplication, re-ingest, exports, trend" sh tests/store/run.sh $B
 
@@ -103,6 +134,7 @@ pgcheck "PostgreSQL: 3 concurrent writers = 1 writer, exports and API equal SQLi
 
 # the HTTP API
 check "serve: every endpoint, limits, traversal, XSS, read-only, token" sh tests/serve/run.sh $B
+check "serve abuse: slow clients, big bodies, malformed requests, connection flood" sh tests/serve/abuse.sh $B
 
 # the dashboard in a real browser (Debian chromium + playwright-core)
 if [ -x /usr/bin/chromium ] && [ -d dashboard/node_modules/playwright-core ] && [ -f $B/www/index.html ]; then

@@ -49,23 +49,33 @@ void parley_dict_free(parley_dict *d) {
 
 void parley_dict_set_diag(parley_dict *d, parley_diag_fn fn, void *ud) { d->diag = fn; d->diag_ud = ud; }
 void parley_dict_set_strict(parley_dict *d, int strict) { d->strict = strict; }
+void parley_dict_set_max_line(parley_dict *d, size_t bytes) { d->max_line = bytes; }
 long parley_dict_problem_count(const parley_dict *d) { return d->problems; }
 
 uint32_t dict_word(parley_dict *d, const char *s, size_t n) { return p_intern_add(&d->words, s, n); }
 uint32_t dict_code(parley_dict *d, const char *s, size_t n) { return p_intern_add(&d->codes, s, n); }
 
+/* The next line within the length limit; longer ones are reported and
+ * skipped here, so no dialect reader ever sees one. */
 int rd_next_line(rd *r, const char **s, size_t *n) {
-    if (r->p >= r->end) return 0;
-    const char *a = r->p;
-    const char *e = memchr(a, '\n', (size_t)(r->end - a));
-    if (!e) e = r->end;
-    r->p = e < r->end ? e + 1 : e;
-    r->line++;
-    size_t len = (size_t)(e - a);
-    if (len && a[len - 1] == '\r') len--;
-    *s = a;
-    *n = len;
-    return 1;
+    size_t max = r->d->max_line ? r->d->max_line : PARLEY_DICT_MAX_LINE;
+    for (;;) {
+        if (r->p >= r->end) return 0;
+        const char *a = r->p;
+        const char *e = memchr(a, '\n', (size_t)(r->end - a));
+        if (!e) e = r->end;
+        r->p = e < r->end ? e + 1 : e;
+        r->line++;
+        size_t len = (size_t)(e - a);
+        if (len && a[len - 1] == '\r') len--;
+        if (len > max) {
+            rd_problem(r, "line of %zu bytes is over the dictionary line limit (%zu); skipped", len, max);
+            continue;
+        }
+        *s = a;
+        *n = len;
+        return 1;
+    }
 }
 
 void rd_problem(rd *r, const char *fmt, ...) {

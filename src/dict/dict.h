@@ -142,6 +142,7 @@ struct parley_dict {
     p_intern cameo_idx;
     parley_diag_fn diag; void *diag_ud;
     int strict; long problems;
+    size_t max_line;               /* bytes; 0: PARLEY_DICT_MAX_LINE */
     int finished;
     long n_dated;
     P_VEC(char *) sources;         /* loaded files, for the cache */

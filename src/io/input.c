@@ -6,6 +6,8 @@
 #include <jansson.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -160,20 +162,83 @@ static int flat_parse(const char *line, size_t n, char *scratch, flat *fl) {
     return p == e ? 0 : -1;
 }
 
+/* The id of a JSON Lines record too big to parse: the value of the first
+ * top-level-looking "id" key, a string without escapes or a number.  Only
+ * for the message; a miss falls back to file:line. */
+static int peek_id(const char *s, size_t n, char *out, size_t cap) {
+    const char *p = s, *e = s + n;
+    while ((p = memmem(p, (size_t)(e - p), "\"id\"", 4)) != NULL) {
+        const char *q = p + 4;
+        int after_key = p > s && (p[-1] == '{' || p[-1] == ',' || p_isspace((unsigned char)p[-1]));
+        p = q;
+        if (!after_key) continue;
+        while (q < e && p_isspace((unsigned char)*q)) q++;
+        if (q >= e || *q++ != ':') continue;
+        while (q < e && p_isspace((unsigned char)*q)) q++;
+        int str = q < e && *q == '"';
+        if (str) q++;
+        size_t k = 0;
+        while (q < e && k + 1 < cap && k < 64 && (str ? *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20 : p_isdigit((unsigned char)*q) || *q == '-'))
+            out[k++] = *q++;
+        out[k] = 0;
+        if (k && (!str || (q < e && *q == '"'))) return 1;
+    }
+    return 0;
+}
+
+/* Lines of a stream, of which at most `keep` bytes are stored: a record
+ * over the document limit is counted but never held in memory whole. */
+typedef struct lines { FILE *f; char buf[1 << 16]; size_t a, n; } lines;
+
+/* The next line (without its newline) into out; returns its full length,
+ * or -1 at the end of the stream. */
+static long long next_line(lines *L, p_buf *out, size_t keep) {
+    p_buf_clear(out);
+    long long total = 0;
+    int any = 0;
+    for (;;) {
+        if (L->a == L->n) {
+            L->a = 0;
+            L->n = fread(L->buf, 1, sizeof L->buf, L->f);
+            if (!L->n) return any ? total : -1;
+        }
+        any = 1;
+        const char *a = L->buf + L->a;
+        const char *nl = memchr(a, '\n', L->n - L->a);
+        size_t len = nl ? (size_t)(nl - a) : L->n - L->a;
+        if (out->n < keep) p_buf_put(out, a, len < keep - out->n ? len : keep - out->n);
+        total += (long long)len;
+        L->a += len + (nl != NULL);
+        if (nl) return total;
+    }
+}
+
 int read_jsonl(FILE *f, const char *name, const input_opts *io, doc_fn fn, void *ud) {
-    char *line = NULL, *scratch = NULL;
-    size_t cap = 0, scratch_cap = 0;
+    char *line, *scratch = NULL;
+    size_t scratch_cap = 0;
     long lineno = 0, bad = 0;
-    ssize_t n;
-    while ((n = getline(&line, &cap, f)) >= 0) {
+    long long total;
+    lines *L = p_xmalloc(sizeof *L);
+    L->f = f;
+    L->a = L->n = 0;
+    p_buf lb = {0};
+    size_t keep = io->max_doc_bytes < SIZE_MAX - 2 ? io->max_doc_bytes + 2 : SIZE_MAX;
+    while ((total = next_line(L, &lb, keep)) >= 0) {
         lineno++;
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = 0;
+        p_buf_putc(&lb, 0); /* a buffer even for an empty line */
+        lb.n--;
+        line = lb.s;
+        ssize_t n = (ssize_t)lb.n;
+        if (total > (long long)lb.n) n = (ssize_t)(total < (long long)SSIZE_MAX ? total : SSIZE_MAX); /* only the length is used below */
+        while (n > 0 && (size_t)n <= lb.n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = 0;
         size_t a = 0;
         while ((ssize_t)a < n && p_isspace((unsigned char)line[a])) a++;
         if ((ssize_t)a == n) continue;
         char msg[400];
         if ((size_t)n > io->max_doc_bytes) {
-            snprintf(msg, sizeof msg, "line of %zd bytes is over the document limit (%zu); skipped", n, io->max_doc_bytes);
+            char idb[72];
+            if (!peek_id(line, lb.n, idb, sizeof idb)) snprintf(idb, sizeof idb, "%.40s:%ld", name, lineno);
+            snprintf(msg, sizeof msg, "document %s: %zd bytes, over the document limit (%zu); skipped", idb, n, io->max_doc_bytes);
             report(io, name, lineno, msg);
             bad++;
             continue;
@@ -239,7 +304,8 @@ int read_jsonl(FILE *f, const char *name, const input_opts *io, doc_fn fn, void 
         json_decref(o);
         if (stop) break;
     }
-    free(line);
+    p_buf_free(&lb);
+    free(L);
     free(scratch);
     return (int)bad;
 }
@@ -252,7 +318,7 @@ int read_text(FILE *f, const char *name, const input_opts *io, doc_fn fn, void *
         p_buf_put(&b, tmp, n);
         if (b.n > io->max_doc_bytes) {
             char msg[200];
-            snprintf(msg, sizeof msg, "text over the document limit (%zu bytes); skipped", io->max_doc_bytes);
+            snprintf(msg, sizeof msg, "document %.100s: text over the document limit (%zu bytes); skipped", name, io->max_doc_bytes);
             report(io, name, 0, msg);
             p_buf_free(&b);
             return 1;
@@ -271,9 +337,24 @@ int read_text(FILE *f, const char *name, const input_opts *io, doc_fn fn, void *
     return 0;
 }
 
+#define XML_FLAGS (XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOWARNING | XML_PARSE_NOERROR | XML_PARSE_HUGE)
+
+static int read_petrarch_doc(xmlDoc *x, const char *path, const input_opts *io, doc_fn fn, void *ud);
+
 int read_petrarch_xml(const char *path, const input_opts *io, doc_fn fn, void *ud) {
-    xmlDoc *x = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOWARNING | XML_PARSE_NOERROR | XML_PARSE_HUGE);
+    xmlDoc *x = xmlReadFile(path, NULL, XML_FLAGS);
     if (!x) { report(io, path, 0, "not readable as XML"); return 1; }
+    return read_petrarch_doc(x, path, io, fn, ud);
+}
+
+int read_petrarch_xml_buffer(const char *data, size_t len, const char *name, const input_opts *io, doc_fn fn, void *ud) {
+    xmlDoc *x = len <= INT_MAX ? xmlReadMemory(data, (int)len, name, NULL, XML_FLAGS) : NULL;
+    if (!x) { report(io, name, 0, "not readable as XML"); return 1; }
+    return read_petrarch_doc(x, name, io, fn, ud);
+}
+
+/* Takes x and frees it. */
+static int read_petrarch_doc(xmlDoc *x, const char *path, const input_opts *io, doc_fn fn, void *ud) {
     int bad = 0;
     xmlNode *root = xmlDocGetRootElement(x);
     /* <Sentence> elements anywhere below the root */
@@ -294,9 +375,11 @@ int read_petrarch_xml(const char *path, const input_opts *io, doc_fn fn, void *u
                     text = xmlNodeGetContent(t);
                 }
             const char *sid = id ? (const char *)id : "?";
-            if (!text || !*text) {
-                char msg[200];
-                snprintf(msg, sizeof msg, "document %s: empty <Text>; skipped", sid);
+            size_t tlen = text ? strlen((const char *)text) : 0;
+            if (!tlen || tlen > io->max_doc_bytes) {
+                char msg[300];
+                if (!tlen) snprintf(msg, sizeof msg, "document %.100s: empty <Text>; skipped", sid);
+                else snprintf(msg, sizeof msg, "document %.100s: %zu bytes, over the document limit (%zu); skipped", sid, tlen, io->max_doc_bytes);
                 report(io, path, xmlGetLineNo(k), msg);
                 bad++;
             } else {
@@ -307,7 +390,7 @@ int read_petrarch_xml(const char *path, const input_opts *io, doc_fn fn, void *u
                 char *s = (char *)text;
                 for (char *q = s; *q; q++) if (*q == '\n' || *q == '\t' || *q == '\r') *q = ' ';
                 d.text = s;
-                d.text_len = strlen(s);
+                d.text_len = tlen;
                 d.title = NULL;
                 fn(ud, &d);
             }
@@ -322,23 +405,33 @@ int read_petrarch_xml(const char *path, const input_opts *io, doc_fn fn, void *u
 }
 
 int read_tabari_records(FILE *f, const char *name, const input_opts *io, doc_fn fn, void *ud) {
-    char *line = NULL;
-    size_t cap = 0;
+    char *line;
     ssize_t n;
+    lines *L = p_xmalloc(sizeof *L);
+    L->f = f;
+    L->a = L->n = 0;
+    p_buf lb = {0};
+    /* a line cut at keep bytes is over the limit anyway */
+    size_t keep = io->max_doc_bytes < SIZE_MAX - 2 ? io->max_doc_bytes + 2 : SIZE_MAX;
     long lineno = 0;
     p_buf text = {0};
     char id[128] = "";
     int32_t date = 0;
-    int in_rec = 0, bad = 0;
+    int in_rec = 0, bad = 0, too_big = 0;
     for (;;) {
-        n = getline(&line, &cap, f);
+        long long total = next_line(L, &lb, keep);
+        p_buf_putc(&lb, 0); /* a buffer even for an empty line */
+        lb.n--;
+        line = lb.s;
+        n = total < 0 ? -1 : (ssize_t)lb.n;
         if (n >= 0) lineno++;
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = 0;
         int blank = n < 0;
         for (ssize_t i = 0; i < n && blank == 0; i++) (void)0;
         if (n >= 0) { blank = 1; for (ssize_t i = 0; i < n; i++) if (!p_isspace((unsigned char)line[i])) { blank = 0; break; } }
         if (blank) {
-            if (in_rec && text.n) {
+            if (in_rec && too_big) bad++;
+            else if (in_rec && text.n) {
                 /* drop slash-star comments as TABARI does */
                 p_buf clean = {0};
                 int cm = 0;
@@ -356,7 +449,7 @@ int read_tabari_records(FILE *f, const char *name, const input_opts *io, doc_fn 
                 fn(ud, &d);
                 p_buf_free(&clean);
             }
-            in_rec = 0;
+            in_rec = too_big = 0;
             p_buf_clear(&text);
             if (n < 0) break;
             continue;
@@ -380,10 +473,20 @@ int read_tabari_records(FILE *f, const char *name, const input_opts *io, doc_fn 
             }
             continue;
         }
+        if (too_big) continue;
+        if (text.n + (size_t)n + 1 > io->max_doc_bytes) {
+            char msg[300];
+            snprintf(msg, sizeof msg, "document %.100s: record over the document limit (%zu bytes); skipped", id, io->max_doc_bytes);
+            report(io, name, lineno, msg);
+            too_big = 1;
+            p_buf_clear(&text);
+            continue;
+        }
         p_buf_put(&text, line, (size_t)n);
         p_buf_putc(&text, ' ');
     }
-    free(line);
+    p_buf_free(&lb);
+    free(L);
     p_buf_free(&text);
     return bad;
 }
