@@ -55,6 +55,27 @@ static inline int word_match_ce(const parley_dict *d, pword pw, const token *t, 
 
 /* --------------------------------------------------------------- cache */
 
+/* The token cache starts small (a coder for one request stays cheap) and
+ * doubles up to CACHE_MAX entries, half of them used at most: 64k strings
+ * hold the working vocabulary of news; past that it starts afresh. */
+#define CACHE_START (1u << 12)
+#define CACHE_MAX (1u << 17)
+
+static void cache_grow(parley_coder *c) {
+    size_t cap = c->cache_cap * 2;
+    cache_ent *t = p_xcalloc(cap, sizeof *t);
+    for (size_t k = 0; k < c->cache_cap; k++) {
+        const cache_ent *e = &c->cache[k];
+        if (!e->key) continue;
+        size_t i = (size_t)p_hash_mem(e->key, e->klen) & (cap - 1);
+        while (t[i].key) i = (i + 1) & (cap - 1);
+        t[i] = *e;
+    }
+    free(c->cache);
+    c->cache = t;
+    c->cache_cap = cap;
+}
+
 static void cache_clear(parley_coder *c) {
     if (c->cache) memset(c->cache, 0, c->cache_cap * sizeof *c->cache);
     c->cache_n = 0;
@@ -137,7 +158,7 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t) {
     const parley_dict *d = c->d;
     uint64_t h = p_hash_mem(t->s, t->len);
     if (!c->cache_cap) {
-        c->cache_cap = 1 << 17;
+        c->cache_cap = CACHE_START;
         c->cache = p_xcalloc(c->cache_cap, sizeof *c->cache);
         /* the pool is never NULL, so "pool + offset" is always defined */
         c->cache_pool.v = p_grow(c->cache_pool.v, &c->cache_pool.cap, 1024, sizeof(uint32_t));
@@ -1623,7 +1644,10 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
     for (size_t k = 0; k < c->sentwords.n; k++) c->wbits[c->sentwords.v[k] >> 6] = 0;
     c->sentwords.n = 0;
     /* no cache reset may happen while this sentence holds entry pointers */
-    if (c->cache_cap && (c->cache_n + (size_t)S.n + 1) * 2 >= c->cache_cap) cache_clear(c);
+    while (c->cache_cap && (c->cache_n + (size_t)S.n + 1) * 2 >= c->cache_cap) {
+        if (c->cache_cap < CACHE_MAX) cache_grow(c);
+        else { cache_clear(c); break; }
+    }
     c->sfirst = 0;
     for (int i = 0; i < S.n; i++) {
         const cache_ent *e = lex_lookup(c, &S.tk[i]);
