@@ -13,11 +13,13 @@ CPPFLAGS := -Iinclude $(PKG_CFLAGS) -DPARLEY_SOURCE_DIR='"$(CURDIR)"'
 LIB_SRC := src/util/util.c src/text/tokenize.c src/text/segment.c \
            src/dict/options.c src/dict/dict.c src/dict/actors.c src/dict/verbs.c \
            src/code/coder.c src/code/event.c src/io/input.c src/validate/validate.c \
-           src/store/store.c src/store/analytics.c src/store/export.c src/store/query.c
+           src/store/store.c src/store/analytics.c src/store/export.c src/store/query.c \
+           src/geo/geo.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
 
-all: $(BUILD)/parley $(BUILD)/libparley.a $(BUILD)/libparley.so $(BUILD)/spec_runner $(BUILD)/data/lexicon.tsv
+all: $(BUILD)/parley $(BUILD)/libparley.a $(BUILD)/libparley.so $(BUILD)/spec_runner $(BUILD)/data/lexicon.tsv \
+     $(BUILD)/data/gazetteer.bin
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -42,6 +44,15 @@ $(BUILD)/spec_runner: $(BUILD)/tests/spec_runner.o $(BUILD)/libparley.a
 # English lexicon from WordNet (Debian wordnet-base), generated, not committed
 $(BUILD)/data/lexicon.tsv: tools/build-lexicon.sh
 	sh tools/build-lexicon.sh $@
+
+# the gazetteer (docs/geo.md): GeoNames-derived npm packages (tools/geo/
+# package-lock.json) and Debian iso-codes -> a TSV -> the binary index;
+# generated, not committed
+$(BUILD)/data/gazetteer.tsv: tools/geo/build-gazetteer.js tools/geo/regions.tsv tools/geo/package-lock.json
+	cd tools/geo && npm ci --no-audit --no-fund --loglevel=error
+	node tools/geo/build-gazetteer.js $@
+$(BUILD)/data/gazetteer.bin: $(BUILD)/data/gazetteer.tsv $(BUILD)/parley
+	$(BUILD)/parley geo --build $< $@
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/cli/parley.d $(BUILD)/serve/server.d
 

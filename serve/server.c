@@ -146,7 +146,7 @@ static int on_code_event(void *ud, const parley_event *ev) {
 }
 
 static enum MHD_Result api_code(struct MHD_Connection *c, req *rq) {
-    if (!tl_coder) tl_coder = parley_coder_new(GD);
+    if (!tl_coder) { tl_coder = parley_coder_new(GD); parley_coder_set_gazetteer(tl_coder, G->gazetteer); }
     if (!tl_coder) return send_error(c, 500, "no coder");
     const char *text = rq->body ? rq->body : "";
     size_t tlen = rq->len;
@@ -197,7 +197,7 @@ static int on_ingest(void *ud, const parley_doc *doc) {
 static enum MHD_Result api_ingest(struct MHD_Connection *c, req *rq) {
     const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
     if (!auth || strncmp(auth, "Bearer ", 7) || !p_const_time_eq(auth + 7, G->token)) return send_error(c, 401, "a valid bearer token is required");
-    if (!tl_coder) tl_coder = parley_coder_new(GD);
+    if (!tl_coder) { tl_coder = parley_coder_new(GD); parley_coder_set_gazetteer(tl_coder, G->gazetteer); }
     parley_error e;
     if (!tl_rw_store) tl_rw_store = parley_store_open(G->db, &e);
     if (!tl_rw_store) return send_error(c, 500, "store not writable");

@@ -122,7 +122,23 @@ parley_status parley_event_json(const parley_dict *d, const parley_event *ev, ch
             p = q + 1;
         }
     }
-    p_buf_puts(&b, "],\"why\":");
+    p_buf_puts(&b, "],\"place\":");
+    const parley_place *pl = &ev->place;
+    if (pl->level) {
+        p_buf_printf(&b, "{\"level\":\"%s\",\"basis\":\"%s\",\"written\":", pl->level, pl->basis);
+        put_str_or_null(&b, pl->written);
+        p_buf_puts(&b, ",\"name\":");
+        put_str_or_null(&b, pl->name);
+        p_buf_printf(&b, ",\"lat\":%.5f,\"lon\":%.5f,\"country\":", pl->lat, pl->lon);
+        put_str_or_null(&b, pl->country);
+        p_buf_puts(&b, ",\"adm1_code\":");
+        put_str_or_null(&b, pl->adm1_code && *pl->adm1_code ? pl->adm1_code : NULL);
+        p_buf_puts(&b, ",\"adm1_name\":");
+        put_str_or_null(&b, pl->adm1_name && *pl->adm1_name ? pl->adm1_name : NULL);
+        if (pl->geonames_id) p_buf_printf(&b, ",\"geonames_id\":%ld}", pl->geonames_id);
+        else p_buf_puts(&b, ",\"geonames_id\":null}");
+    } else p_buf_puts(&b, "null");
+    p_buf_puts(&b, ",\"why\":");
     p_buf_puts(&b, ev->why ? ev->why : "[]");
     p_buf_putc(&b, '}');
     *buf = b.s;

@@ -101,7 +101,7 @@ for (const [k, g] of groups) {
   // the ADM1's point: population-weighted mean of its places
   let w = 0, la = 0, lo = 0, pop = 0;
   for (const c of g.cities) { const p = c.population + 1; w += p; la += p * c.loc.coordinates[1]; lo += p * c.loc.coordinates[0]; pop += c.population; }
-  row('A', 0, hit.name, la / w, lo / w, g.cc, cc3of.get(g.cc) || '', g.code, hit.name, pop, [hit.code]);
+  row('A', 0, hit.name, la / w, lo / w, g.cc, cc3of.get(g.cc) || '', g.code, hit.name, pop, []);
 }
 
 // places
