@@ -48,7 +48,7 @@ $(BUILD)/data/lexicon.tsv: tools/build-lexicon.sh
 # the gazetteer (docs/geo.md): GeoNames-derived npm packages (tools/geo/
 # package-lock.json) and Debian iso-codes -> a TSV -> the binary index;
 # generated, not committed
-$(BUILD)/data/gazetteer.tsv: tools/geo/build-gazetteer.js tools/geo/regions.tsv tools/geo/package-lock.json
+$(BUILD)/data/gazetteer.tsv: tools/geo/build-gazetteer.js tools/geo/places.tsv tools/geo/package-lock.json
 	cd tools/geo && npm ci --no-audit --no-fund --loglevel=error
 	node tools/geo/build-gazetteer.js $@
 $(BUILD)/data/gazetteer.bin: $(BUILD)/data/gazetteer.tsv $(BUILD)/parley

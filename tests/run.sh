@@ -82,6 +82,9 @@ badinput() {
 }
 check "bad input reported, run goes on" badinput
 
+# geolocation: our test set of located sentences (floor 90 %), parley geo
+check "geo: test set >= 90 %, parley geo, no gazetteer, bad gazetteer" sh tests/geo/run.sh $B
+
 # 4. the event store
 check "store: de-duplication, re-ingest, exports, trend" sh tests/store/run.sh $B
 

@@ -7,7 +7,8 @@
  * tokens, so a name in the index and a name in a sentence fold the same way
  * (upper case, diacritics dropped, hyphen = space):
  *   exact     "AL QUNAYTIRAH"   the words
- *   loose     "QUNAYTIRAH"      a leading Arabic article or "the" dropped, no spaces
+ *   loose     "QUNAYTIRA"       a leading Arabic article or "the" dropped, no spaces,
+ *                               doubled letters single, a final vowel+H without H
  *   skeleton  "KNTR"            consonants only, Q/C -> K, xH -> x, doubles
  *                               collapsed: Quneitra = Kuneitra = Qunaytirah,
  *                               Sweida = Suwayda, Deir ez-Zor = Dayr az Zawr
@@ -23,7 +24,7 @@
 #include "../code/coder.h"
 
 #define GEO_MAGIC "PRLYGEO1"
-#define GEO_VERSION 1u
+#define GEO_VERSION 2u
 #define GEO_ENDIAN 0x01020304u
 #define GEO_LIST_MAX 48     /* candidates kept per key, best first */
 #define GEO_KEY_MAX 128
@@ -39,8 +40,10 @@ typedef struct gplace {
     uint32_t name, adm1, adm1_name, gid, pop;
     float lat, lon;
     char cc2[3], cc3[4], kind;  /* kind: C country, A ADM1, R region, P place */
-    uint32_t pad;
+    uint32_t flags;             /* GF_* */
 } gplace;
+
+enum { GF_CAPITAL = 1, GF_SEAT = 2 };   /* GeoNames PPLC, PPLA */
 
 typedef struct gbucket { uint64_t h; uint32_t off, n; } gbucket;
 
@@ -83,8 +86,11 @@ static int make_keys(const token *tk, int a, int b, char ex[GEO_KEY_MAX], char l
         if (ne > 1 && ne + 1 < GEO_KEY_MAX) ex[ne++] = ' ';
         for (size_t q = 0; q < wl && ne + 1 < GEO_KEY_MAX; q++) ex[ne++] = w[q];
         if (i == a && b - a > 1 && is_article(w, wl)) continue;
-        for (size_t q = 0; q < wl && nl + 1 < GEO_KEY_MAX; q++) lo[nl++] = w[q];
+        /* doubled letters are a spelling choice: Daraa = Dar'a, Raqqa = Raqa */
+        for (size_t q = 0; q < wl && nl + 1 < GEO_KEY_MAX; q++) if (nl == 1 || lo[nl - 1] != w[q]) lo[nl++] = w[q];
     }
+    /* a final H after a vowel is a transliteration choice: Suwaydah = Suwayda */
+    if (nl > 3 && lo[nl - 1] == 'H' && strchr("AEIOU", lo[nl - 2])) nl--;
     ex[ne] = 0; lo[nl] = 0;
     if (ne == 1) { sk[1] = 0; return 0; }
     /* skeleton of the loose key: a first vowel stands for any vowel, later
@@ -121,7 +127,7 @@ static float base_score(const gplace *p) {
     case 'C': return 12.0f;
     case 'R': return 10.0f;
     case 'A': return pop_term(p->pop) - 1.5f; /* a city of the same name first */
-    default: return pop_term(p->pop);
+    default: return pop_term(p->pop) + (p->flags & GF_CAPITAL ? 3.0f : p->flags & GF_SEAT ? 1.0f : 0.0f);
     }
 }
 
@@ -150,7 +156,7 @@ static void add_keys(tokenizer *tz, kpair_vec *kp, const char *name, size_t n, u
     P_PUSH(*kp, k);
     k.h = key_hash(lo); k.rank = rank + 1;
     P_PUSH(*kp, k);
-    if (strlen(sk) >= 4) { k.h = key_hash(sk); k.rank = rank; P_PUSH(*kp, k); } /* 3+ consonants */
+    if (strlen(sk) >= 3) { k.h = key_hash(sk); k.rank = rank; P_PUSH(*kp, k); } /* 2+ consonants */
 }
 
 parley_status parley_gazetteer_build(const char *tsv_path, const char *out_path, parley_diag_fn diag, void *ud,
@@ -172,10 +178,10 @@ parley_status parley_gazetteer_build(const char *tsv_path, const char *out_path,
         if (!nl) nl = end;
         *nl = 0;
         line++;
-        char *f[11];
+        char *f[12];
         int nf = 0;
         if (*p && *p != '#') {
-            for (char *q = p; nf < 11;) {
+            for (char *q = p; nf < 12;) {
                 f[nf++] = q;
                 char *t = strchr(q, '\t');
                 if (!t) break;
@@ -183,7 +189,7 @@ parley_status parley_gazetteer_build(const char *tsv_path, const char *out_path,
                 q = t + 1;
             }
             const char *why = NULL;
-            if (nf != 11) why = "expected 11 tab-separated fields";
+            if (nf < 11) why = "expected 11 or 12 tab-separated fields";
             else if (!strchr("CAPR", f[0][0]) || f[0][1]) why = "kind is not C, A, P or R";
             else if (!*f[2]) why = "no name";
             else if (strlen(f[5]) != 2 || (f[0][0] == 'C' && strlen(f[6]) != 3)) why = "bad country code";
@@ -207,6 +213,8 @@ parley_status parley_gazetteer_build(const char *tsv_path, const char *out_path,
                 g.adm1 = str_add(&sb, f[7], strlen(f[7]));
                 g.adm1_name = str_add(&sb, f[8], strlen(f[8]));
                 g.pop = (uint32_t)strtoul(f[9], NULL, 10);
+                if (nf > 11 && !strcmp(f[11], "PPLC")) g.flags |= GF_CAPITAL;
+                if (nf > 11 && !strcmp(f[11], "PPLA")) g.flags |= GF_SEAT;
                 uint32_t idx = (uint32_t)pl.n;
                 P_PUSH(pl, g);
                 float r = base_score(&g);
@@ -369,7 +377,10 @@ static int country_of_cc2(const parley_gazetteer *g, const char *cc2) {
 /* ------------------------------------------------------------- scoring */
 
 #define CTX_MAX 24
-typedef struct geo_ctx { char cc[CTX_MAX][2]; float w[CTX_MAX]; int n; float max; } geo_ctx;
+/* The story's countries (named in the text: weighed by mentions) and the
+ * event's actors' countries (a weaker hint: "American diplomats met in
+ * Paris" is still Paris, France). */
+typedef struct geo_ctx { char cc[CTX_MAX][2]; float w[CTX_MAX]; int n; float max; char actor[2][2]; } geo_ctx;
 
 static void ctx_add(geo_ctx *c, const char *cc2, float w) {
     for (int i = 0; i < c->n; i++)
@@ -383,6 +394,7 @@ static float ctx_bonus(const geo_ctx *c, const char *cc2) {
     if (!c) return 0;
     for (int i = 0; i < c->n; i++)
         if (c->cc[i][0] == cc2[0] && c->cc[i][1] == cc2[1]) return 15.0f + 10.0f * c->w[i] / (c->max > 0 ? c->max : 1);
+    for (int i = 0; i < 2; i++) if (c->actor[i][0] == cc2[0] && c->actor[i][1] == cc2[1]) return 4.0f;
     return 0;
 }
 
@@ -398,9 +410,10 @@ static int candidates(const parley_gazetteer *g, const token *tk, int a, int b, 
     char keys[3][GEO_KEY_MAX];
     if (!make_keys(tk, a, b, keys[0], keys[1], keys[2])) return 0;
     int n = 0;
-    static const float tier_w[3] = {30, 20, 10};
+    /* an exact name always beats a sound-alike, whatever the context */
+    static const float tier_w[3] = {60, 55, 10};
     for (int t = 0; t < 3; t++) {
-        if (t == TIER_SKEL && strlen(keys[2]) < 4) break;
+        if (t == TIER_SKEL && strlen(keys[2]) < 3) break;
         uint32_t m;
         const uint32_t *l = probe(g, keys[t], &m);
         for (uint32_t i = 0; i < m; i++) {
@@ -410,6 +423,10 @@ static int candidates(const parley_gazetteer *g, const token *tk, int a, int b, 
             if (filter_adm1 && (p->kind != 'P' || strcmp(gstr(g, p->adm1), filter_adm1))) continue;
             /* a sound-alike must be a real town, not a hamlet */
             if (t == TIER_SKEL && p->kind == 'P' && p->pop < 5000) continue;
+            /* country names are known in full: "Israeli" is not Israel */
+            if (t == TIER_SKEL && p->kind == 'C') continue;
+            /* two consonants say little: only a place in the story's countries */
+            if (t == TIER_SKEL && strlen(keys[2]) < 4 && !ctx_bonus(ctx, p->cc2)) continue;
             int seen = 0;
             for (int q = 0; q < n && !seen; q++) seen = out[q].place == l[i];
             if (seen || n == cap) continue;
@@ -495,6 +512,7 @@ struct geo_state {
     int s_place;                  /* -1: none */
     int s_level_adm1;             /* the phrase asked for the ADM1 ("Idlib province") */
     char s_written[128];
+    char a_written[128];
 };
 
 geo_state *geo_state_new(const parley_gazetteer *g) {
@@ -654,12 +672,15 @@ static int sentence_place(geo_state *s, const token *tk, int n, const char *text
     int best = -1, best_rank = 0;
     for (int i = 0; i + 1 < n; i++) {
         int r = prep_rank(tk, n, i);
-        if (r <= best_rank) continue;
+        /* a stronger phrase wins; at the same strength, a country gives way
+         * to a more precise place ("in northern Syria near Aleppo") */
+        if (r < best_rank || !r || (r == best_rank && g->pl[best].kind != 'C')) continue;
         int j = i + 1;
         if (word_is(&tk[j], "THE")) j++;
         /* "in the southern city of Sweida", "in northern Syria" */
         int k = j, dir = 0;
-        while (k < n && k - j < 4 && !(tk[k].flags & (TK_CAP | TK_COMMA))) {
+        while (k < n && k - j < 4 && !(tk[k].flags & (TK_CAP | TK_COMMA)) &&
+               !(k + 1 < n && (tk[k + 1].flags & TK_CAP) && word_in(&tk[k], connectors, P_ARRAY_LEN(connectors)) && !word_is(&tk[k], "OF"))) {
             if (word_in(&tk[k], directions, P_ARRAY_LEN(directions))) dir++;
             k++;
         }
@@ -676,15 +697,23 @@ static int sentence_place(geo_state *s, const token *tk, int n, const char *text
         }
         int e = name_span(tk, n, j, all_caps);
         if (e == j) continue;
+        /* "the US state of Texas", "the Syrian province of Idlib": the
+         * name after "of" is the place */
+        if (e + 2 < n && word_is(&tk[e + 1], "OF") && (tk[e + 2].flags & TK_CAP) &&
+            (word_in(&tk[e], adm_words, P_ARRAY_LEN(adm_words)) || word_is(&tk[e], "CITY") || word_is(&tk[e], "TOWN"))) {
+            want = word_in(&tk[e], adm_words, P_ARRAY_LEN(adm_words)) ? WANT_ADM1 : WANT_CITY;
+            j = e + 2;
+            e = name_span(tk, n, j, all_caps);
+        }
         int wend, hint;
         int p = resolve_span(g, tk, n, j, e, &s->ctx, want, &wend, &hint);
-        if (p < 0) continue;
+        if (p < 0 || (r == best_rank && g->pl[p].kind == 'C')) continue;
         best = p;
         best_rank = r;
         *adm1 = hint;
         size_t a = tk[j].off, b = tk[wend - 1].end;
         snprintf(s->s_written, sizeof s->s_written, "%.*s", (int)(b - a), text + a);
-        if (r == 3) break;
+        if (r == 3 && g->pl[p].kind != 'C') break;
     }
     return best;
 }
@@ -712,14 +741,20 @@ static void doc_context(geo_state *s, const parley_doc *doc) {
                 if (!make_keys(tk, i, i + L2, ex, lo, sk)) continue;
                 uint32_t m;
                 const uint32_t *l = probe(g, ex, &m);
-                int hit = 0;
-                for (uint32_t q = 0; q < m && q < 4; q++) {
+                /* a country's name counts 1, unless the same words also name
+                 * a region or a big town elsewhere ("Georgia"); a region or a
+                 * town of 100,000 that is the first candidate counts 1/2 */
+                int country = -1, other = 0;
+                for (uint32_t q = 0; q < m; q++) {
                     if (l[q] >= g->h->nplaces) continue;
                     const gplace *p = &g->pl[l[q]];
-                    /* countries, and the cities big enough to stand for one */
-                    if (p->kind == 'C') { ctx_add(&s->ctx, p->cc2, 1); hit = 1; break; }
-                    if (p->kind == 'P' && p->pop >= 1000000 && q == 0) { ctx_add(&s->ctx, p->cc2, 0.5f); hit = 1; break; }
+                    if (p->kind == 'C') { if (country < 0) country = (int)l[q]; }
+                    else if (p->kind == 'A' || p->pop >= 100000) other = other ? other : (int)l[q] + 1;
                 }
+                int hit = 0;
+                if (country >= 0 && !other) { ctx_add(&s->ctx, g->pl[country].cc2, 1); hit = 1; }
+                else if (country < 0 && other && m && l[0] == (uint32_t)(other - 1)) { ctx_add(&s->ctx, g->pl[other - 1].cc2, 0.5f); hit = 1; }
+                else if (country >= 0) hit = 1;
                 if (hit) { i += L2 - 1; break; }
             }
         }
@@ -745,6 +780,25 @@ static void doc_context(geo_state *s, const parley_doc *doc) {
             }
         }
     }
+}
+
+/* An actor's words that name a town or region as a whole (exact match
+ * only: "Hamas" must not sound like "Homs"). */
+static int actor_text_place(geo_state *s, const char *text) {
+    if (!text || !*text) return -1;
+    size_t len = strlen(text);
+    tokenize(&s->tz, text, len);
+    const token *tk = s->tz.toks.v;
+    int n = (int)s->tz.toks.n, a = 0;
+    if (a < n && word_is(&tk[a], "THE")) a++;
+    if (a >= n || n - a > 4 || !(tk[a].flags & TK_CAP)) return -1;
+    for (int i = a; i < n; i++) if (!(tk[i].flags & TK_CAP)) return -1;
+    cand c[GEO_LIST_MAX * 3];
+    int m = candidates(s->g, tk, a, n, &s->ctx, WANT_ANY, NULL, NULL, c, (int)P_ARRAY_LEN(c));
+    if (!m || c[0].tier != TIER_EXACT || s->g->pl[c[0].place].kind == 'C') return -1;
+    size_t x = tk[a].off, y = tk[n - 1].end;
+    snprintf(s->a_written, sizeof s->a_written, "%.*s", (int)(y - x), text + x);
+    return (int)c[0].place;
 }
 
 static void fill(const parley_gazetteer *g, parley_place *pl, int idx, const char *basis, const char *written) {
@@ -788,7 +842,7 @@ void geo_place_event(geo_state *s, const parley_doc *doc, const char *text, size
         if (actors[i] && strlen(actors[i]) >= 3) {
             char c3[4] = {actors[i][0], actors[i][1], actors[i][2], 0};
             actor_country[i] = country_of_cc3(g, c3);
-            if (actor_country[i] >= 0) ctx_add(&s->ctx, g->pl[actor_country[i]].cc2, 1);
+            if (actor_country[i] >= 0) memcpy(s->ctx.actor[i], g->pl[actor_country[i]].cc2, 2);
         }
     uint64_t sk = p_hash(text, len);
     if (!s->s_ready || s->s_key != sk) {
@@ -796,8 +850,15 @@ void geo_place_event(geo_state *s, const parley_doc *doc, const char *text, size
         s->s_key = sk;
         s->s_ready = 1;
     }
+    /* "Russian forces shelled Kharkiv": an actor that is a town is the place */
+    int actor_place = -1;
+    if (s->s_place < 0) {
+        const char *texts[2] = {ev->target_text, ev->source_text};
+        for (int i = 0; i < 2 && actor_place < 0; i++) actor_place = actor_text_place(s, texts[i]);
+    }
     s->ctx = saved;
     if (s->s_place >= 0) fill(g, &ev->place, s->s_place, "sentence", s->s_written);
+    else if (actor_place >= 0) fill(g, &ev->place, actor_place, "sentence", s->a_written);
     else if (s->dl_place >= 0) fill(g, &ev->place, s->dl_place, "dateline", s->dl_written);
     else if (actor_country[0] >= 0 || actor_country[1] >= 0) {
         fill(g, &ev->place, actor_country[0] >= 0 ? actor_country[0] : actor_country[1], "actor", NULL);

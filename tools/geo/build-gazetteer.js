@@ -9,7 +9,7 @@
 //                         names (Kiev, Bombay, Kuneitra), joined on the GeoNames id
 //   world-countries (npm) country names, alternate spellings, capitals, centroids
 //   iso-codes (Debian)    ISO 3166-1 names and ISO 3166-2 subdivision names
-//   regions.tsv (ours)    regions news names that are no admin unit (Golan Heights)
+//   places.tsv (ours)     regions that are no admin unit (Golan Heights), missing towns
 //
 // usage: node tools/geo/build-gazetteer.js OUT.tsv [ISO_CODES_JSON_DIR]
 'use strict';
@@ -48,10 +48,10 @@ for (const line of dump.split('\n')) {
 }
 
 const rows = [];
-const row = (kind, id, name, lat, lon, cc2, cc3, adm1, adm1name, pop, alts) => {
+const row = (kind, id, name, lat, lon, cc2, cc3, adm1, adm1name, pop, alts, feature = '') => {
   const n = clean(name);
   const as = [...new Set([...alts].map(clean))].filter((a) => a && a !== n && usable(a));
-  rows.push([kind, id, n, (+lat).toFixed(5), (+lon).toFixed(5), cc2, cc3, clean(adm1), clean(adm1name), Math.round(pop) || 0, as.join(';')].join('\t'));
+  rows.push([kind, id, n, (+lat).toFixed(5), (+lon).toFixed(5), cc2, cc3, clean(adm1), clean(adm1name), Math.round(pop) || 0, as.join(';'), feature].join('\t'));
 };
 
 // countries
@@ -110,19 +110,19 @@ for (const c of cities) {
   if (c.altName) names.add(c.altName);
   const k = c.country + '.' + c.adminCode;
   row('P', c.cityId, c.name, c.loc.coordinates[1], c.loc.coordinates[0], c.country, cc3of.get(c.country) || '',
-      c.adminCode || '', adm1name.get(k) || '', c.population, names);
+      c.adminCode || '', adm1name.get(k) || '', c.population, names, c.featureCode || '');
 }
 
-// regions named in the news that are not administrative units (ours)
-const reg = fs.readFileSync(path.join(__dirname, 'regions.tsv'), 'utf8');
-reg.split('\n').forEach((line, i) => {
+// places the news names that the packages lack (ours)
+const extra = fs.readFileSync(path.join(__dirname, 'places.tsv'), 'utf8');
+extra.split('\n').forEach((line, i) => {
   if (!line || line[0] === '#') return;
   const f = line.split('\t');
-  if (f.length < 5) { console.error(`tools/geo/regions.tsv:${i + 1}: expected name, lat, lon, country, alternates`); process.exitCode = 1; return; }
-  row('R', 0, f[0], f[1], f[2], f[3], cc3of.get(f[3]) || '', '', '', 0, f[4] ? f[4].split(';') : []);
+  if (f.length < 6 || !/^[RP]$/.test(f[0])) { console.error(`tools/geo/places.tsv:${i + 1}: expected kind (R or P), name, lat, lon, country, population, alternates`); process.exitCode = 1; return; }
+  row(f[0], 0, f[1], f[2], f[3], f[4], cc3of.get(f[4]) || '', '', '', +f[5], f[6] ? f[6].split(';') : []);
 });
 
 fs.mkdirSync(path.dirname(out), { recursive: true });
-fs.writeFileSync(out + '.tmp', '# kind\tgeonames_id\tname\tlat\tlon\tcc2\tcc3\tadm1\tadm1_name\tpopulation\talternates\n' + rows.join('\n') + '\n');
+fs.writeFileSync(out + '.tmp', '# kind\tgeonames_id\tname\tlat\tlon\tcc2\tcc3\tadm1\tadm1_name\tpopulation\talternates\tfeature\n' + rows.join('\n') + '\n');
 fs.renameSync(out + '.tmp', out);
 console.error(`build-gazetteer: ${rows.length} places, ${adm1name.size} ADM1 names -> ${out}`);
