@@ -138,6 +138,7 @@ typedef struct parley_place {
     const char *name;        /* the gazetteer's name ("Kyiv" for "Kiev") */
     const char *country;     /* ISO 3166-1 alpha-3 ("SYR"), as actor codes use */
     const char *country2;    /* ISO 3166-1 alpha-2 ("SY") */
+    const char *country_name; /* "Syria" */
     const char *adm1_code;   /* GeoNames ADM1 code ("03"); "" when unknown */
     const char *adm1_name;   /* "" when unknown */
     double lat, lon;         /* WGS84 degrees */

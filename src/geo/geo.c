@@ -809,6 +809,8 @@ static void fill(const parley_gazetteer *g, parley_place *pl, int idx, const cha
     pl->name = gstr(g, p->name);
     pl->country = p->cc3;
     pl->country2 = p->cc2;
+    int ci = country_of_cc2(g, p->cc2);
+    pl->country_name = ci >= 0 ? gstr(g, g->pl[ci].name) : "";
     pl->adm1_code = gstr(g, p->adm1);
     pl->adm1_name = gstr(g, p->adm1_name);
     pl->lat = p->lat;

@@ -57,6 +57,22 @@ static const char *schema_v3 =
     "DROP INDEX IF EXISTS events_dyad;"
     "CREATE VIEW event_counts AS SELECT event_id, num_mentions, num_articles, num_sources FROM events;";
 
+/* v4: where the event happened (docs/geo.md), from its first mention that
+ * had a place; NULL columns when none was found */
+static const char *schema_v4 =
+    "ALTER TABLE events ADD COLUMN geo_level TEXT;"
+    "ALTER TABLE events ADD COLUMN geo_basis TEXT;"
+    "ALTER TABLE events ADD COLUMN geo_written TEXT;"
+    "ALTER TABLE events ADD COLUMN geo_name TEXT;"
+    "ALTER TABLE events ADD COLUMN geo_lat REAL;"
+    "ALTER TABLE events ADD COLUMN geo_lon REAL;"
+    "ALTER TABLE events ADD COLUMN geo_country TEXT;"
+    "ALTER TABLE events ADD COLUMN geo_country2 TEXT;"
+    "ALTER TABLE events ADD COLUMN geo_country_name TEXT;"
+    "ALTER TABLE events ADD COLUMN geo_adm1 TEXT;"
+    "ALTER TABLE events ADD COLUMN geo_adm1_name TEXT;"
+    "ALTER TABLE events ADD COLUMN geo_id INTEGER;";
+
 int store_exec(parley_store *s, const char *sql, parley_error *err) {
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -104,6 +120,11 @@ static int migrate(parley_store *s, parley_error *err) {
             store_exec(s, "INSERT OR REPLACE INTO meta VALUES('schema_version','3')", err) || store_exec(s, "COMMIT", err))
             return -1;
     }
+    if (version < 4) {
+        if (store_exec(s, "BEGIN", err) || store_exec(s, schema_v4, err) ||
+            store_exec(s, "INSERT OR REPLACE INTO meta VALUES('schema_version','4')", err) || store_exec(s, "COMMIT", err))
+            return -1;
+    }
     return 0;
 }
 
@@ -140,6 +161,10 @@ parley_store *parley_store_open(const char *path, parley_error *err) {
              " num_sources = (SELECT count(DISTINCT coalesce(publisher, doc_id)) FROM mentions m WHERE m.event_id = ?1)"
              " WHERE event_id = ?1", err) ||
         prep(s, &s->doc_events, "SELECT DISTINCT event_id FROM mentions WHERE doc_id = ?", err) ||
+        prep(s, &s->ev_geo,
+             "UPDATE events SET geo_level=?2, geo_basis=?3, geo_written=?4, geo_name=?5, geo_lat=?6, geo_lon=?7,"
+             " geo_country=?8, geo_country2=?9, geo_adm1=?10, geo_adm1_name=?11, geo_id=?12, geo_country_name=?13"
+             " WHERE event_id=?1 AND geo_level IS NULL", err) ||
         prep(s, &s->actor_put, "INSERT OR IGNORE INTO actors(code,country,first_date) VALUES(?,?,?)", err)) {
         parley_store_close(s);
         return NULL;
@@ -175,7 +200,7 @@ parley_store *parley_store_open_readonly(const char *path, parley_error *err) {
 void parley_store_close(parley_store *s) {
     if (!s) return;
     if (s->in_tx) sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
-    sqlite3_stmt *sts[] = {s->doc_get, s->doc_put, s->doc_del_mentions, s->ev_put, s->men_put, s->sent_put, s->gc_events, s->actor_put, s->ev_count, s->doc_events};
+    sqlite3_stmt *sts[] = {s->doc_get, s->doc_put, s->doc_del_mentions, s->ev_put, s->men_put, s->sent_put, s->gc_events, s->actor_put, s->ev_count, s->doc_events, s->ev_geo};
     for (size_t i = 0; i < P_ARRAY_LEN(sts); i++) sqlite3_finalize(sts[i]);
     sqlite3_close(s->db);
     p_intern_free(&s->seen_actors);
@@ -222,6 +247,26 @@ static int step_done(parley_store *s, sqlite3_stmt *st) {
     }
     sqlite3_reset(st);
     return 0;
+}
+
+/* The event's place: the first mention with one sets it (schema v4). */
+static int store_put_place(parley_store *s, sqlite3_int64 id, const parley_place *pl) {
+    sqlite3_stmt *st = s->ev_geo;
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, pl->level);
+    bind_text(st, 3, pl->basis);
+    bind_text(st, 4, pl->written);
+    bind_text(st, 5, pl->name);
+    sqlite3_bind_double(st, 6, pl->lat);
+    sqlite3_bind_double(st, 7, pl->lon);
+    bind_text(st, 8, pl->country);
+    bind_text(st, 9, pl->country2);
+    bind_text(st, 10, pl->adm1_code && *pl->adm1_code ? pl->adm1_code : NULL);
+    bind_text(st, 11, pl->adm1_name && *pl->adm1_name ? pl->adm1_name : NULL);
+    if (pl->geonames_id) sqlite3_bind_int64(st, 12, pl->geonames_id);
+    else sqlite3_bind_null(st, 12);
+    bind_text(st, 13, pl->country_name && *pl->country_name ? pl->country_name : NULL);
+    return step_done(s, st);
 }
 
 /* "according to X", "X reported", "citing five sources": who the text says
@@ -318,6 +363,7 @@ static int on_store_event(void *ud, const parley_event *ev) {
     bind_text(st, 18, sc[0] ? sc : NULL);
     bind_text(st, 19, tc[0] ? tc : NULL);
     if (step_done(s, st)) return 1;
+    if (ev->place.level && store_put_place(s, (sqlite3_int64)id, &ev->place)) return 1;
     char attr[200];
     attribution(ev->sentence_text ? ev->sentence_text : "", attr, sizeof attr);
     st = s->men_put;

@@ -6,11 +6,12 @@
 
 #include "../util/util.h"
 
-#define PARLEY_SCHEMA_VERSION 3
+#define PARLEY_SCHEMA_VERSION 4
 
 struct parley_store {
     sqlite3 *db;
     sqlite3_stmt *doc_get, *doc_put, *doc_del_mentions, *ev_put, *men_put, *sent_put, *gc_events, *actor_put, *ev_count, *doc_events;
+    sqlite3_stmt *ev_geo;           /* v4: the event's place (src/geo) */
     int window_days, one_a_day;
     int in_tx, pending;
     p_intern seen_actors;
