@@ -253,19 +253,15 @@ static int step_done(parley_store *s, sqlite3_stmt *st) {
 static int store_put_place(parley_store *s, sqlite3_int64 id, const parley_place *pl) {
     sqlite3_stmt *st = s->ev_geo;
     sqlite3_bind_int64(st, 1, id);
-    bind_text(st, 2, pl->level);
-    bind_text(st, 3, pl->basis);
-    bind_text(st, 4, pl->written);
-    bind_text(st, 5, pl->name);
+    /* ?2..?5 and ?8..?11, ?13: texts; "" is stored as NULL */
+    const char *txt[] = {pl->level, pl->basis, pl->written, pl->name, NULL, NULL, pl->country, pl->country2,
+                         pl->adm1_code, pl->adm1_name, NULL, pl->country_name};
+    for (int i = 0; i < (int)P_ARRAY_LEN(txt); i++)
+        if (i != 4 && i != 5 && i != 10) bind_text(st, 2 + i, txt[i] && *txt[i] ? txt[i] : NULL);
     sqlite3_bind_double(st, 6, pl->lat);
     sqlite3_bind_double(st, 7, pl->lon);
-    bind_text(st, 8, pl->country);
-    bind_text(st, 9, pl->country2);
-    bind_text(st, 10, pl->adm1_code && *pl->adm1_code ? pl->adm1_code : NULL);
-    bind_text(st, 11, pl->adm1_name && *pl->adm1_name ? pl->adm1_name : NULL);
     if (pl->geonames_id) sqlite3_bind_int64(st, 12, pl->geonames_id);
     else sqlite3_bind_null(st, 12);
-    bind_text(st, 13, pl->country_name && *pl->country_name ? pl->country_name : NULL);
     return step_done(s, st);
 }
 
