@@ -19,7 +19,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
 
 all: $(BUILD)/parley $(BUILD)/libparley.a $(BUILD)/libparley.so $(BUILD)/spec_runner $(BUILD)/data/lexicon.tsv \
-     $(BUILD)/data/gazetteer.bin
+     $(BUILD)/data/gazetteer.bin $(BUILD)/geo_bench
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -37,6 +37,9 @@ $(BUILD)/libparley.so: $(PIC_OBJ)
 
 $(BUILD)/parley: $(BUILD)/cli/parley.o $(BUILD)/serve/server.o $(BUILD)/serve/openapi.o $(BUILD)/libparley.a
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs $(SERVE_PKGS)) -lpthread -lm
+
+$(BUILD)/geo_bench: $(BUILD)/bench/geo_bench.o $(BUILD)/libparley.a
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(BUILD)/spec_runner: $(BUILD)/tests/spec_runner.o $(BUILD)/libparley.a
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
@@ -88,3 +91,4 @@ accuracy: all
 
 bench: all
 	sh bench/run.sh $(BUILD)
+	sh bench/geo.sh $(BUILD)

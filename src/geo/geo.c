@@ -55,6 +55,7 @@ struct parley_gazetteer {
     const uint32_t *list;
     const char *str;
     int32_t by_cc2[26 * 26];    /* country place index, -1 */
+    int32_t *by_cc3;            /* 26^3 of them: actor codes are alpha-3 */
 };
 
 /* ------------------------------------------------------------- keys */
@@ -334,10 +335,14 @@ parley_gazetteer *parley_gazetteer_open(const char *path, parley_error *err) {
     g->list = (const uint32_t *)(g->bk + h->nbuckets);
     g->str = (const char *)(g->list + h->nlist + (h->nlist & 1));
     for (size_t i = 0; i < P_ARRAY_LEN(g->by_cc2); i++) g->by_cc2[i] = -1;
+    g->by_cc3 = p_xmalloc(26 * 26 * 26 * sizeof *g->by_cc3);
+    for (size_t i = 0; i < 26 * 26 * 26; i++) g->by_cc3[i] = -1;
     for (uint32_t i = 0; i < h->ncountries; i++) {
         const gplace *p = &g->pl[i];
         if (p_isupper((unsigned char)p->cc2[0]) && p_isupper((unsigned char)p->cc2[1]))
             g->by_cc2[(p->cc2[0] - 'A') * 26 + (p->cc2[1] - 'A')] = (int32_t)i;
+        if (p_isupper((unsigned char)p->cc3[0]) && p_isupper((unsigned char)p->cc3[1]) && p_isupper((unsigned char)p->cc3[2]))
+            g->by_cc3[((p->cc3[0] - 'A') * 26 + (p->cc3[1] - 'A')) * 26 + (p->cc3[2] - 'A')] = (int32_t)i;
     }
     return g;
 }
@@ -345,6 +350,7 @@ parley_gazetteer *parley_gazetteer_open(const char *path, parley_error *err) {
 void parley_gazetteer_free(parley_gazetteer *g) {
     if (!g) return;
     munmap(g->map, g->size);
+    free(g->by_cc3);
     free(g);
 }
 
@@ -365,8 +371,8 @@ static const uint32_t *probe(const parley_gazetteer *g, const char *key, uint32_
 }
 
 static int country_of_cc3(const parley_gazetteer *g, const char *cc3) {
-    for (uint32_t i = 0; i < g->h->ncountries; i++) if (!strncmp(g->pl[i].cc3, cc3, 3)) return (int)i;
-    return -1;
+    for (int i = 0; i < 3; i++) if (!p_isupper((unsigned char)cc3[i])) return -1;
+    return g->by_cc3[((cc3[0] - 'A') * 26 + (cc3[1] - 'A')) * 26 + (cc3[2] - 'A')];
 }
 
 static int country_of_cc2(const parley_gazetteer *g, const char *cc2) {
@@ -406,14 +412,16 @@ typedef struct cand { uint32_t place; int tier; float score; } cand;
  * restrict ("Paris, Texas"); want says what a following word asked for
  * ("Idlib province").  Returns the count. */
 static int candidates(const parley_gazetteer *g, const token *tk, int a, int b, const geo_ctx *ctx, int want,
-                      const char *filter_cc, const char *filter_adm1, cand *out, int cap) {
+                      const char *filter_cc, const char *filter_adm1, int max_tier, cand *out, int cap) {
     char keys[3][GEO_KEY_MAX];
     if (!make_keys(tk, a, b, keys[0], keys[1], keys[2])) return 0;
     int n = 0;
     /* an exact name always beats a sound-alike, whatever the context */
     static const float tier_w[3] = {60, 55, 10};
-    for (int t = 0; t < 3; t++) {
-        if (t == TIER_SKEL && strlen(keys[2]) < 3) break;
+    for (int t = 0; t <= max_tier; t++) {
+        /* sound-alikes only when no spelling of the name is known: each
+         * candidate read is a cache miss, and the coder pays for them */
+        if (t == TIER_SKEL && (n || strlen(keys[2]) < 3)) break;
         uint32_t m;
         const uint32_t *l = probe(g, keys[t], &m);
         for (uint32_t i = 0; i < m; i++) {
@@ -470,7 +478,7 @@ parley_status parley_geo_lookup_json(const parley_gazetteer *g, const char *name
     tokenizer_init(&tz);
     tokenize(&tz, name, strlen(name));
     cand c[GEO_LIST_MAX * 3];
-    int n = tz.toks.n ? candidates(g, tz.toks.v, 0, (int)tz.toks.n, cp, WANT_ANY, NULL, NULL, c, (int)P_ARRAY_LEN(c)) : 0;
+    int n = tz.toks.n ? candidates(g, tz.toks.v, 0, (int)tz.toks.n, cp, WANT_ANY, NULL, NULL, TIER_SKEL, c, (int)P_ARRAY_LEN(c)) : 0;
     tokenizer_free(&tz);
     static const char *const tiers[] = {"exact", "loose", "skeleton"};
     p_buf b = {0};
@@ -504,6 +512,8 @@ struct geo_state {
     /* the current document */
     uint64_t doc_key;             /* hash of the document's id and text start */
     int doc_ready;
+    const parley_doc *doc;        /* the current document, for need_ctx */
+    int ctx_ready;                /* its context is read only when a choice needs it */
     geo_ctx ctx;
     int dl_place;                 /* dateline place index, -1 */
     char dl_written[64];
@@ -590,10 +600,20 @@ static int name_span(const token *tk, int n, int j, int all_caps) {
     return k;
 }
 
+static void need_ctx(geo_state *s);
+
+/* Could the story's countries change the choice?  The best and a candidate
+ * of another country are closer than the largest context bonus. */
+static int ambiguous(const parley_gazetteer *g, const cand *c, int m) {
+    for (int i = 1; i < m; i++)
+        if (c[0].score - c[i].score < 30.0f && memcmp(g->pl[c[0].place].cc2, g->pl[c[i].place].cc2, 2)) return 1;
+    return 0;
+}
+
 /* Best place for the name span [a, e): longest prefix that resolves.
  * *wend gets the end of the words used. */
 static int resolve_span(const parley_gazetteer *g, const token *tk, int n, int a, int e, const geo_ctx *ctx, int want,
-                        int *wend, int *adm1_hint) {
+                        int *wend, int *adm1_hint, geo_state *lazy) {
     /* "Idlib province", "Homs Governorate": the ADM1 word is a hint, not a name */
     int hint = want;
     if (e - a > 1 && word_in(&tk[e - 1], adm_words, P_ARRAY_LEN(adm_words))) { e--; hint = WANT_ADM1; }
@@ -608,7 +628,7 @@ static int resolve_span(const parley_gazetteer *g, const token *tk, int n, int a
         if (b == e && b + 1 < n && (tk[b].flags & TK_COMMA) && (tk[b + 1].flags & TK_CAP)) {
             int qe = name_span(tk, n, b + 1, 0);
             cand q[8];
-            int qn = qe > b + 1 ? candidates(g, tk, b + 1, qe, NULL, WANT_ANY, NULL, NULL, q, 8) : 0;
+            int qn = qe > b + 1 ? candidates(g, tk, b + 1, qe, NULL, WANT_ANY, NULL, NULL, TIER_EXACT, q, 8) : 0;
             if (qn && q[0].tier == TIER_EXACT) {
                 const gplace *qp = &g->pl[q[0].place];
                 /* the qualifier with its own words only: a US state beats a
@@ -626,8 +646,14 @@ static int resolve_span(const parley_gazetteer *g, const token *tk, int n, int a
             }
         }
         cand c[GEO_LIST_MAX * 3];
-        int m = candidates(g, tk, a, b, ctx, hint, fcc, fadm, c, (int)P_ARRAY_LEN(c));
-        if (!m && fcc) m = candidates(g, tk, a, b, ctx, hint, NULL, NULL, c, (int)P_ARRAY_LEN(c));
+        int m = candidates(g, tk, a, b, ctx, hint, fcc, fadm, TIER_SKEL, c, (int)P_ARRAY_LEN(c));
+        if (!m && fcc) m = candidates(g, tk, a, b, ctx, hint, NULL, NULL, TIER_SKEL, c, (int)P_ARRAY_LEN(c));
+        if (lazy && !lazy->ctx_ready && ((m > 1 && ambiguous(g, c, m)) || !m)) {
+            /* "Tripoli": read the story's countries, then choose again */
+            need_ctx(lazy);
+            m = candidates(g, tk, a, b, ctx, hint, fcc, fadm, TIER_SKEL, c, (int)P_ARRAY_LEN(c));
+            if (!m && fcc) m = candidates(g, tk, a, b, ctx, hint, NULL, NULL, TIER_SKEL, c, (int)P_ARRAY_LEN(c));
+        }
         if (!m) continue;
         /* a one-word sound-alike in running text is too weak on its own */
         if (c[0].tier == TIER_SKEL && !ctx_bonus(ctx, g->pl[c[0].place].cc2)) continue;
@@ -706,7 +732,7 @@ static int sentence_place(geo_state *s, const token *tk, int n, const char *text
             e = name_span(tk, n, j, all_caps);
         }
         int wend, hint;
-        int p = resolve_span(g, tk, n, j, e, &s->ctx, want, &wend, &hint);
+        int p = resolve_span(g, tk, n, j, e, &s->ctx, want, &wend, &hint, s);
         if (p < 0 || (r == best_rank && g->pl[p].kind == 'C')) continue;
         best = p;
         best_rank = r;
@@ -722,7 +748,10 @@ static int sentence_place(geo_state *s, const token *tk, int n, const char *text
  * by how often they come up.  Read once per document. */
 static void doc_context(geo_state *s, const parley_doc *doc) {
     const parley_gazetteer *g = s->g;
+    char actor[2][2];
+    memcpy(actor, s->ctx.actor, sizeof actor);
     memset(&s->ctx, 0, sizeof s->ctx);
+    memcpy(s->ctx.actor, actor, sizeof actor);
     s->dl_place = -1;
     s->dl_written[0] = 0;
     const char *parts[2] = {doc ? doc->title : NULL, doc ? doc->text : NULL};
@@ -737,6 +766,10 @@ static void doc_context(geo_state *s, const parley_doc *doc) {
             if (!(tk[i].flags & TK_CAP) || s->tz.all_caps) continue;
             for (int L2 = 3; L2 >= 1; L2--) {
                 if (i + L2 > n) continue;
+                /* names are capitalised throughout ("United Arab Emirates") */
+                int caps = 1;
+                for (int q = i + 1; q < i + L2 && caps; q++) caps = (tk[q].flags & TK_CAP) != 0;
+                if (!caps) continue;
                 char ex[GEO_KEY_MAX], lo[GEO_KEY_MAX], sk[GEO_KEY_MAX];
                 if (!make_keys(tk, i, i + L2, ex, lo, sk)) continue;
                 uint32_t m;
@@ -770,7 +803,7 @@ static void doc_context(geo_state *s, const parley_doc *doc) {
             int n = (int)s->tz.toks.n;
             if (n && n <= 5) {
                 int wend, hint;
-                int p = resolve_span(g, s->tz.toks.v, n, 0, n, &s->ctx, WANT_ANY, &wend, &hint);
+                int p = resolve_span(g, s->tz.toks.v, n, 0, n, &s->ctx, WANT_ANY, &wend, &hint, NULL);
                 if (p >= 0) {
                     s->dl_place = p;
                     size_t a = s->tz.toks.v[0].off, b = s->tz.toks.v[wend - 1].end;
@@ -780,6 +813,12 @@ static void doc_context(geo_state *s, const parley_doc *doc) {
             }
         }
     }
+}
+
+int geo_lookup(geo_state *s, const char *name, size_t len) {
+    tokenize(&s->tz, name, len);
+    int n = (int)s->tz.toks.n, wend, hint;
+    return n ? resolve_span(s->g, s->tz.toks.v, n, 0, n, NULL, WANT_ANY, &wend, &hint, NULL) : -1;
 }
 
 /* An actor's words that name a town or region as a whole (exact match
@@ -794,11 +833,17 @@ static int actor_text_place(geo_state *s, const char *text) {
     if (a >= n || n - a > 4 || !(tk[a].flags & TK_CAP)) return -1;
     for (int i = a; i < n; i++) if (!(tk[i].flags & TK_CAP)) return -1;
     cand c[GEO_LIST_MAX * 3];
-    int m = candidates(s->g, tk, a, n, &s->ctx, WANT_ANY, NULL, NULL, c, (int)P_ARRAY_LEN(c));
+    int m = candidates(s->g, tk, a, n, &s->ctx, WANT_ANY, NULL, NULL, TIER_EXACT, c, (int)P_ARRAY_LEN(c));
     if (!m || c[0].tier != TIER_EXACT || s->g->pl[c[0].place].kind == 'C') return -1;
     size_t x = tk[a].off, y = tk[n - 1].end;
     snprintf(s->a_written, sizeof s->a_written, "%.*s", (int)(y - x), text + x);
     return (int)c[0].place;
+}
+
+static void need_ctx(geo_state *s) {
+    if (s->ctx_ready) return;
+    s->ctx_ready = 1;
+    doc_context(s, s->doc);
 }
 
 static void fill(const parley_gazetteer *g, parley_place *pl, int idx, const char *basis, const char *written) {
@@ -831,11 +876,14 @@ void geo_place_event(geo_state *s, const parley_doc *doc, const char *text, size
         if (doc->title) dk = dk * 31 + p_hash(doc->title, strlen(doc->title));
     }
     if (!s->doc_ready || s->doc_key != dk) {
-        doc_context(s, doc);
         s->doc_key = dk;
         s->doc_ready = 1;
         s->s_ready = 0;
+        s->ctx_ready = 0;
+        memset(&s->ctx, 0, sizeof s->ctx);
+        s->dl_place = -1;
     }
+    s->doc = doc;
     /* the actors' countries weigh on this sentence's choice */
     geo_ctx saved = s->ctx;
     const char *actors[2] = {ev->target, ev->source};
@@ -858,6 +906,10 @@ void geo_place_event(geo_state *s, const parley_doc *doc, const char *text, size
         const char *texts[2] = {ev->target_text, ev->source_text};
         for (int i = 0; i < 2 && actor_place < 0; i++) actor_place = actor_text_place(s, texts[i]);
     }
+    /* the dateline is read only when the sentence names no place */
+    if (s->s_place < 0 && actor_place < 0 && doc && doc->text && dateline_length(doc->text, doc->text_len)) need_ctx(s);
+    saved = s->ctx;
+    memset(saved.actor, 0, sizeof saved.actor);
     s->ctx = saved;
     if (s->s_place >= 0) fill(g, &ev->place, s->s_place, "sentence", s->s_written);
     else if (actor_place >= 0) fill(g, &ev->place, actor_place, "sentence", s->a_written);

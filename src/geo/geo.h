@@ -23,4 +23,8 @@ void geo_why(p_buf *wb, const parley_place *pl);
 void geo_place_event(geo_state *s, const parley_doc *doc, const char *text, size_t len, const token *tk, int n,
                      parley_event *ev);
 
+/* The name lookup the coder makes, on its own (bench/geo_bench.c): tokens,
+ * keys, probes and scoring for `name`; the best place index or -1. */
+int geo_lookup(geo_state *s, const char *name, size_t len);
+
 #endif
