@@ -39,7 +39,7 @@ typedef struct ghead {
 typedef struct gplace {
     uint32_t name, adm1, adm1_name, gid, pop;
     float lat, lon;
-    char cc2[3], cc3[4], kind;  /* kind: C country, A ADM1, R region, P place */
+    char cc2[3], cc3[4], kind;  /* kind: C country, A ADM1, R region, P place, D demonym */
     uint32_t flags;             /* GF_* */
 } gplace;
 
@@ -191,7 +191,7 @@ parley_status parley_gazetteer_build(const char *tsv_path, const char *out_path,
             }
             const char *why = NULL;
             if (nf < 11) why = "expected 11 or 12 tab-separated fields";
-            else if (!strchr("CAPR", f[0][0]) || f[0][1]) why = "kind is not C, A, P or R";
+            else if (!strchr("CAPRD", f[0][0]) || f[0][1]) why = "kind is not C, A, P, R or D";
             else if (!*f[2]) why = "no name";
             else if (strlen(f[5]) != 2 || (f[0][0] == 'C' && strlen(f[6]) != 3)) why = "bad country code";
             else if (fabs(atof(f[3])) > 90 || fabs(atof(f[4])) > 180) why = "latitude or longitude out of range";
@@ -433,6 +433,7 @@ static int candidates(const parley_gazetteer *g, const token *tk, int a, int b, 
             if (t == TIER_SKEL && p->kind == 'P' && p->pop < 5000) continue;
             /* country names are known in full: "Israeli" is not Israel */
             if (t == TIER_SKEL && p->kind == 'C') continue;
+            if (p->kind == 'D') continue; /* "Syrian" names no place */
             /* two consonants say little: only a place in the story's countries */
             if (t == TIER_SKEL && strlen(keys[2]) < 4 && !ctx_bonus(ctx, p->cc2)) continue;
             int seen = 0;
@@ -774,16 +775,22 @@ static void doc_context(geo_state *s, const parley_doc *doc) {
                 if (!make_keys(tk, i, i + L2, ex, lo, sk)) continue;
                 uint32_t m;
                 const uint32_t *l = probe(g, ex, &m);
-                /* a country's name counts 1, unless the same words also name
-                 * a region or a big town elsewhere ("Georgia"); a region or a
-                 * town of 100,000 that is the first candidate counts 1/2 */
-                int country = -1, other = 0;
+                /* a country's name or demonym counts 1, unless the same words
+                 * also name a region or a big town elsewhere ("Georgia"); a
+                 * region or a town of 100,000 that is the first candidate, and
+                 * whose name no big place in another country shares, 1/2 */
+                int country = -1, other = 0, split = 0;
                 for (uint32_t q = 0; q < m; q++) {
                     if (l[q] >= g->h->nplaces) continue;
                     const gplace *p = &g->pl[l[q]];
-                    if (p->kind == 'C') { if (country < 0) country = (int)l[q]; }
-                    else if (p->kind == 'A' || p->pop >= 100000) other = other ? other : (int)l[q] + 1;
+                    if (p->kind == 'C' || p->kind == 'D') { if (country < 0) country = (int)l[q]; }
+                    else if (p->kind == 'A' || p->pop >= 100000) {
+                        if (!other) other = (int)l[q] + 1;
+                        /* "Tripoli" must not vote for the country it is being chosen for */
+                        else if (memcmp(g->pl[other - 1].cc2, p->cc2, 2)) split = 1;
+                    }
                 }
+                if (split) other = 0;
                 int hit = 0;
                 if (country >= 0 && !other) { ctx_add(&s->ctx, g->pl[country].cc2, 1); hit = 1; }
                 else if (country < 0 && other && m && l[0] == (uint32_t)(other - 1)) { ctx_add(&s->ctx, g->pl[other - 1].cc2, 0.5f); hit = 1; }

@@ -64,6 +64,14 @@ for (const c of countries) {
   const [lat, lon] = c.latlng || [0, 0];
   row('C', 0, c.name.common, lat, lon, c.cca2, c.cca3, '', '', 0, names);
 }
+// demonyms ("Lebanese"): never a place, but a story that says them is about
+// that country; after the countries so those stay first
+for (const c of countries) {
+  const d = c.demonyms && c.demonyms.eng;
+  if (!d || !d.m || d.m === c.name.common) continue;
+  const [lat, lon] = c.latlng || [0, 0];
+  row('D', 0, d.m, lat, lon, c.cca2, c.cca3, '', '', 0, d.f && d.f !== d.m ? [d.f] : []);
+}
 
 // ADM1 names: GeoNames ADM1 codes are its own (FIPS-derived for many
 // countries), ISO 3166-2 codes are not; a subdivision is matched to a GeoNames
