@@ -4,7 +4,7 @@
 # sanitizer report.  usage: sh fuzz/run.sh SECONDS
 S=${1:-60}
 rc=0
-for f in dict coder input options; do
+for f in dict coder input options geo; do
   mkdir -p build-fuzz/corpus-$f
   ./build-fuzz/fuzz_$f -max_total_time=$S -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
       -print_final_stats=1 -artifact_prefix=build-fuzz/ build-fuzz/corpus-$f fuzz/corpus/$f > build-fuzz/$f.log 2>&1

@@ -241,7 +241,7 @@ parley_status parley_gazetteer_build(const char *tsv_path, const char *out_path,
     tokenizer_free(&tz);
     /* one key, one list: sorted by hash then rank, duplicates and the tail
      * past GEO_LIST_MAX dropped; buckets by open addressing at load <= 1/2 */
-    qsort(kp.v, kp.n, sizeof(kpair), cmp_kpair);
+    if (kp.n) qsort(kp.v, kp.n, sizeof(kpair), cmp_kpair);
     size_t nkeys = 0;
     for (size_t i = 0; i < kp.n; i++) if (!i || kp.v[i].h != kp.v[i - 1].h) nkeys++;
     uint32_t nb = 1024;
@@ -277,8 +277,9 @@ parley_status parley_gazetteer_build(const char *tsv_path, const char *out_path,
     parley_status st = PARLEY_OK;
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", out_path);
-    FILE *fp = fopen(tmp, "wb");
-    if (!fp) { p_set_error(err, PARLEY_ERR_IO, "%s: cannot write", tmp); st = PARLEY_ERR_IO; }
+    FILE *fp = NULL;
+    if (!pl.n) { p_set_error(err, PARLEY_ERR_PARSE, "%s: no places", tsv_path); st = PARLEY_ERR_PARSE; }
+    else if (!(fp = fopen(tmp, "wb"))) { p_set_error(err, PARLEY_ERR_IO, "%s: cannot write", tmp); st = PARLEY_ERR_IO; }
     else {
         int ok = fwrite(&h, sizeof h, 1, fp) == 1 && (!pl.n || fwrite(pl.v, sizeof(gplace), pl.n, fp) == pl.n) &&
                  fwrite(bk, sizeof *bk, nb, fp) == nb && (!list.n || fwrite(list.v, sizeof(uint32_t), list.n, fp) == list.n);
@@ -290,7 +291,6 @@ parley_status parley_gazetteer_build(const char *tsv_path, const char *out_path,
             st = PARLEY_ERR_IO;
         }
     }
-    if (st == PARLEY_OK && !pl.n) { p_set_error(err, PARLEY_ERR_PARSE, "%s: no places", tsv_path); st = PARLEY_ERR_PARSE; }
     if (st == PARLEY_OK && bad) { p_set_error(err, PARLEY_ERR_PARSE, "%s: %ld bad lines skipped", tsv_path, bad); }
     P_FREE_VEC(pl);
     P_FREE_VEC(kp);
@@ -322,6 +322,12 @@ parley_gazetteer *parley_gazetteer_open(const char *path, parley_error *err) {
                     ((uint64_t)h->nlist + (h->nlist & 1)) * 4 + h->strsize;
     if (memcmp(h->magic, GEO_MAGIC, 8) || h->version != GEO_VERSION || h->endian != GEO_ENDIAN || need != size ||
         !h->nbuckets || (h->nbuckets & (h->nbuckets - 1)) || h->ncountries > h->nplaces || !h->strsize) {
+        munmap(m, size);
+        p_set_error(err, PARLEY_ERR_PARSE, "%s: not a parley gazetteer of this version (rebuild: make)", path);
+        return NULL;
+    }
+    /* the string pool ends in a NUL, so no name can run off its end */
+    if (((const char *)m)[size - 1]) {
         munmap(m, size);
         p_set_error(err, PARLEY_ERR_PARSE, "%s: not a parley gazetteer of this version (rebuild: make)", path);
         return NULL;
