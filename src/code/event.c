@@ -59,6 +59,16 @@ static void put_str_or_null(p_buf *b, const char *s) {
     else p_buf_puts(b, "null");
 }
 
+/* degrees with five decimals (about a metre), without printf's cost */
+static void put_deg(p_buf *b, double x) {
+    long v = (long)(x * 1e5 + (x < 0 ? -0.5 : 0.5));
+    if (v < 0) { p_buf_putc(b, '-'); v = -v; }
+    p_buf_putu(b, (unsigned long)(v / 100000));
+    char f[7] = {'.', 0, 0, 0, 0, 0, 0};
+    for (int i = 5, r = (int)(v % 100000); i >= 1; i--, r /= 10) f[i] = (char)('0' + r % 10);
+    p_buf_put(b, f, 6);
+}
+
 parley_status parley_event_json(const parley_dict *d, const parley_event *ev, char **buf, size_t *len, size_t *cap) {
     p_buf b = {*buf, *len, *cap};
     const parley_cameo_info *ci = parley_cameo_lookup(d, ev->code);
@@ -129,7 +139,11 @@ parley_status parley_event_json(const parley_dict *d, const parley_event *ev, ch
         put_str_or_null(&b, pl->written);
         p_buf_puts(&b, ",\"name\":");
         put_str_or_null(&b, pl->name);
-        p_buf_printf(&b, ",\"lat\":%.5f,\"lon\":%.5f,\"country\":", pl->lat, pl->lon);
+        p_buf_puts(&b, ",\"lat\":");
+        put_deg(&b, pl->lat);
+        p_buf_puts(&b, ",\"lon\":");
+        put_deg(&b, pl->lon);
+        p_buf_puts(&b, ",\"country\":");
         put_str_or_null(&b, pl->country);
         p_buf_puts(&b, ",\"adm1_code\":");
         put_str_or_null(&b, pl->adm1_code && *pl->adm1_code ? pl->adm1_code : NULL);

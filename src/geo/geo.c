@@ -422,17 +422,21 @@ static int candidates(const parley_gazetteer *g, const token *tk, int a, int b, 
     char keys[3][GEO_KEY_MAX];
     if (!make_keys(tk, a, b, keys[0], keys[1], keys[2])) return 0;
     int n = 0;
+    float best = 0;
     /* an exact name always beats a sound-alike, whatever the context */
     static const float tier_w[3] = {60, 55, 10};
     for (int t = 0; t <= max_tier; t++) {
         /* sound-alikes only when no spelling of the name is known: each
          * candidate read is a cache miss, and the coder pays for them */
-        if (t == TIER_SKEL && (n || strlen(keys[2]) < 3)) break;
+        if (t == TIER_SKEL && (n || !keys[2][1] || !keys[2][2])) break;
         uint32_t m;
         const uint32_t *l = probe(g, keys[t], &m);
         for (uint32_t i = 0; i < m; i++) {
             if (l[i] >= g->h->nplaces) continue;
             const gplace *p = &g->pl[l[i]];
+            /* lists are best first: once no bonus could bring a place near
+             * the best one, the rest of the list is not read */
+            if (n && tier_w[t] + base_score(p) + 45.0f < best - 30.0f) break;
             if (filter_cc && strncmp(p->cc2, filter_cc, 2)) continue;
             if (filter_adm1 && (p->kind != 'P' || strcmp(gstr(g, p->adm1), filter_adm1))) continue;
             /* a sound-alike must be a real town, not a hamlet */
@@ -452,6 +456,7 @@ static int candidates(const parley_gazetteer *g, const token *tk, int a, int b, 
             out[n].tier = t;
             out[n].score = s;
             n++;
+            if (s > best) best = s;
         }
     }
     for (int i = 1; i < n; i++) /* insertion sort: lists are short */
@@ -552,22 +557,30 @@ void parley_coder_set_gazetteer(parley_coder *c, const parley_gazetteer *g) {
 }
 
 /* Adds the place to the event's `why` (a JSON array in wb). */
-void geo_why(p_buf *wb, const parley_place *pl) {
+void geo_why(p_buf *wb, p_buf *tmp, const parley_place *pl) {
     if (!pl->level || !wb->n || wb->s[wb->n - 1] != ']') return;
     wb->n--;
-    p_buf b = {0};
-    p_buf_printf(&b, "place %s (%s", pl->name, pl->level);
-    if (pl->adm1_name && *pl->adm1_name && strcmp(pl->level, "adm1")) p_buf_printf(&b, ", %s", pl->adm1_name);
-    p_buf_printf(&b, ", %s) %.4f,%.4f from the %s", pl->country, pl->lat, pl->lon, pl->basis);
-    if (pl->written) p_buf_printf(&b, " \"%s\"", pl->written);
-    if (!strcmp(pl->basis, "actor")) p_buf_puts(&b, ": a country-level guess, not a located place");
+    /* no coordinates here: they are in the place itself, and formatting
+     * doubles would be most of the cost of this line */
+    p_buf_clear(tmp);
+    p_buf_puts(tmp, "place ");
+    p_buf_puts(tmp, pl->name);
+    p_buf_puts(tmp, " (");
+    p_buf_puts(tmp, pl->level);
+    if (pl->adm1_name && *pl->adm1_name && strcmp(pl->level, "adm1")) { p_buf_puts(tmp, ", "); p_buf_puts(tmp, pl->adm1_name); }
+    p_buf_puts(tmp, ", ");
+    p_buf_puts(tmp, pl->country);
+    p_buf_puts(tmp, ") from the ");
+    p_buf_puts(tmp, pl->basis);
+    if (pl->written) { p_buf_puts(tmp, " \""); p_buf_puts(tmp, pl->written); p_buf_putc(tmp, '"'); }
+    if (!strcmp(pl->basis, "actor")) p_buf_puts(tmp, ": a country-level guess, not a located place");
     if (wb->n > 1) p_buf_putc(wb, ',');
-    p_buf_json_str(wb, b.s, b.n);
+    p_buf_json_str(wb, tmp->s, tmp->n);
     p_buf_putc(wb, ']');
-    p_buf_free(&b);
 }
 
-static int word_is(const token *t, const char *w) { return t->len == strlen(w) && !memcmp(t->s, w, t->len); }
+/* token strings are NUL-terminated: no strlen of the word lists per call */
+static int word_is(const token *t, const char *w) { return t->s[0] == w[0] && !strcmp(t->s, w); }
 
 static int word_in(const token *t, const char *const *ws, size_t n) {
     for (size_t i = 0; i < n; i++) if (word_is(t, ws[i])) return 1;
@@ -653,13 +666,15 @@ static int resolve_span(const parley_gazetteer *g, const token *tk, int n, int a
             }
         }
         cand c[GEO_LIST_MAX * 3];
-        int m = candidates(g, tk, a, b, ctx, hint, fcc, fadm, TIER_SKEL, c, (int)P_ARRAY_LEN(c));
-        if (!m && fcc) m = candidates(g, tk, a, b, ctx, hint, NULL, NULL, TIER_SKEL, c, (int)P_ARRAY_LEN(c));
+        /* a sound-alike of the whole name only, not of every shorter part */
+        int mt = L == e - a ? TIER_SKEL : TIER_LOOSE;
+        int m = candidates(g, tk, a, b, ctx, hint, fcc, fadm, mt, c, (int)P_ARRAY_LEN(c));
+        if (!m && fcc) m = candidates(g, tk, a, b, ctx, hint, NULL, NULL, mt, c, (int)P_ARRAY_LEN(c));
         if (lazy && !lazy->ctx_ready && ((m > 1 && ambiguous(g, c, m)) || !m)) {
             /* "Tripoli": read the story's countries, then choose again */
             need_ctx(lazy);
-            m = candidates(g, tk, a, b, ctx, hint, fcc, fadm, TIER_SKEL, c, (int)P_ARRAY_LEN(c));
-            if (!m && fcc) m = candidates(g, tk, a, b, ctx, hint, NULL, NULL, TIER_SKEL, c, (int)P_ARRAY_LEN(c));
+            m = candidates(g, tk, a, b, ctx, hint, fcc, fadm, mt, c, (int)P_ARRAY_LEN(c));
+            if (!m && fcc) m = candidates(g, tk, a, b, ctx, hint, NULL, NULL, mt, c, (int)P_ARRAY_LEN(c));
         }
         if (!m) continue;
         /* a one-word sound-alike in running text is too weak on its own */
@@ -885,7 +900,7 @@ void geo_place_event(geo_state *s, const parley_doc *doc, const char *text, size
     uint64_t dk = 0;
     if (doc) {
         dk = p_hash(doc->id ? doc->id : "", doc->id ? strlen(doc->id) : 0) * 31 + doc->text_len;
-        if (doc->text) dk = dk * 31 + p_hash(doc->text, doc->text_len < 512 ? doc->text_len : 512);
+        if (doc->text) dk = dk * 31 + p_hash(doc->text, doc->text_len < 128 ? doc->text_len : 128);
         if (doc->title) dk = dk * 31 + p_hash(doc->title, strlen(doc->title));
     }
     if (!s->doc_ready || s->doc_key != dk) {

@@ -14,7 +14,7 @@ geo_state *geo_state_new(const parley_gazetteer *g);
 void geo_state_free(geo_state *s);
 
 /* Adds the event's place to its `why` array (JSON text in wb). */
-void geo_why(p_buf *wb, const parley_place *pl);
+void geo_why(p_buf *wb, p_buf *tmp, const parley_place *pl);
 
 /* Fills ev->place for an event coded from sentence `text` (tokens `tk`,
  * from the coder's tokenizer).  Strings set in ev->place live until the next
