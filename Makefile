@@ -13,11 +13,13 @@ CPPFLAGS := -Iinclude $(PKG_CFLAGS) -DPARLEY_SOURCE_DIR='"$(CURDIR)"'
 LIB_SRC := src/util/util.c src/text/tokenize.c src/text/segment.c \
            src/dict/options.c src/dict/dict.c src/dict/actors.c src/dict/verbs.c \
            src/code/coder.c src/code/event.c src/io/input.c src/validate/validate.c \
-           src/store/db.c src/store/store.c src/store/analytics.c src/store/export.c src/store/query.c
+           src/store/db.c src/store/store.c src/store/analytics.c src/store/export.c src/store/query.c \
+           src/geo/geo.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
 
-all: $(BUILD)/parley $(BUILD)/libparley.a $(BUILD)/libparley.so $(BUILD)/spec_runner $(BUILD)/data/lexicon.tsv
+all: $(BUILD)/parley $(BUILD)/libparley.a $(BUILD)/libparley.so $(BUILD)/spec_runner $(BUILD)/data/lexicon.tsv \
+     $(BUILD)/data/gazetteer.bin $(BUILD)/geo_bench
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -36,12 +38,25 @@ $(BUILD)/libparley.so: $(PIC_OBJ)
 $(BUILD)/parley: $(BUILD)/cli/parley.o $(BUILD)/serve/server.o $(BUILD)/serve/http.o $(BUILD)/serve/openapi.o $(BUILD)/libparley.a
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs $(SERVE_PKGS)) -lpthread -lm
 
+$(BUILD)/geo_bench: $(BUILD)/bench/geo_bench.o $(BUILD)/libparley.a
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
 $(BUILD)/spec_runner: $(BUILD)/tests/spec_runner.o $(BUILD)/libparley.a
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 # English lexicon from WordNet (Debian wordnet-base), generated, not committed
 $(BUILD)/data/lexicon.tsv: tools/build-lexicon.sh
 	sh tools/build-lexicon.sh $@
+
+# the gazetteer (docs/geo.md): GeoNames-derived npm packages (tools/geo/
+# package-lock.json) and Debian iso-codes -> a TSV -> the binary index;
+# generated, not committed
+$(BUILD)/data/gazetteer.tsv: tools/geo/build-gazetteer.js tools/geo/places.tsv tools/geo/node_modules/.package-lock.json
+	node tools/geo/build-gazetteer.js $@
+tools/geo/node_modules/.package-lock.json: tools/geo/package-lock.json
+	cd tools/geo && npm ci --no-audit --no-fund --loglevel=error
+$(BUILD)/data/gazetteer.bin: $(BUILD)/data/gazetteer.tsv $(BUILD)/parley
+	$(BUILD)/parley geo --build $< $@
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/cli/parley.d $(BUILD)/serve/server.d $(BUILD)/serve/http.d
 
@@ -56,7 +71,7 @@ $(BUILD)/www/index.html: dashboard/build.js $(wildcard dashboard/src/*) dashboar
 
 # libFuzzer targets (clang, ASan+UBSan).  make fuzz FUZZ_SECONDS=60
 FUZZ_SECONDS ?= 60
-FUZZERS := dict coder input options http
+FUZZERS := dict coder input options http geo
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 # the http target also links the server's request core (not its socket glue)
 FUZZ_SRC_http := serve/http.c serve/openapi.c
@@ -79,3 +94,4 @@ accuracy: all
 
 bench: all
 	sh bench/run.sh $(BUILD)
+	sh bench/geo.sh $(BUILD)

@@ -37,6 +37,8 @@ static const char *usage_text =
     "        [--allow-write --token T] [--max-body BYTES] [--threads N] [--max-connections N]\n"
     "        [--timeout SECONDS]\n"
     "                           HTTP API (see /api/openapi.json) and the dashboard\n"
+    "  geo NAME [--country XX]  the gazetteer's candidates for a place name (JSON)\n"
+    "  geo --build IN.tsv OUT   compile the gazetteer table (make does this)\n"
     "  version                  print the version\n"
     "\n"
     "dictionary selection (default: the shipped parley dictionaries):\n"
@@ -58,6 +60,8 @@ static const char *usage_text =
     "  -j N                     code with N threads (output stays in input order)\n"
     "  -o FILE                  write events to FILE instead of standard output\n"
     "  -q                       do not print diagnostics\n"
+    "  --gazetteer FILE         places from FILE (default: data/gazetteer.bin next to the binary)\n"
+    "  --no-geo                 do not locate events\n"
     "\n"
     "exit status: 0 ok; 1 some documents or dictionary lines were bad (reported);\n"
     "             2 usage; 3 dictionaries could not be loaded; 4 i/o error\n";
@@ -75,6 +79,9 @@ typedef struct cli {
     int directed, window, one_a_day, min_events;
     int32_t since;
     long diags;
+    const char *gazetteer_path, *country;
+    int no_geo, geo_build;
+    parley_gazetteer *gaz;      /* loaded with the dictionaries; NULL: events have no place */
 } cli;
 
 static void diag(void *ud, const char *file, long line, const char *msg) {
@@ -198,6 +205,22 @@ int parley_cli_list_dir(const char *dir, const char *ext, char ***out) {
     return n;
 }
 
+/* The gazetteer (built next to the binary by make, like the lexicon):
+ * optional; without it events carry no place. */
+static void load_gazetteer(cli *c) {
+    if (c->no_geo || c->gaz) return;
+    char path[PATH_MAX + 64];
+    const char *p = c->gazetteer_path;
+    if (!p && find_data_file("gazetteer.bin", path, sizeof path)) p = path;
+    if (!p) {
+        if (!c->quiet) fprintf(stderr, "parley: data/gazetteer.bin not found (make builds it): events will have no place\n");
+        return;
+    }
+    parley_error e;
+    c->gaz = parley_gazetteer_open(p, &e);
+    if (!c->gaz) fprintf(stderr, "parley: %s\n", e.message);
+}
+
 static parley_dict *load_dicts(cli *c) {
     parley_dict *d = parley_dict_new();
     if (!d) return NULL;
@@ -232,6 +255,7 @@ static parley_dict *load_dicts(cli *c) {
         fprintf(stderr, "parley: data/cameo.tsv not found: events will lack quad_class and goldstein\n");
     if (rc) { parley_dict_free(d); return NULL; }
     if (parley_dict_finish(d, &e) != PARLEY_OK) { fprintf(stderr, "parley: %s\n", e.message); parley_dict_free(d); return NULL; }
+    load_gazetteer(c);
     return d;
 }
 
@@ -317,6 +341,7 @@ static int on_event(void *ud, const parley_event *ev) {
         k->ev.why = keep_str(r, ev->why);
         k->ev.publisher = keep_str(r, ev->publisher);
         k->ev.url = keep_str(r, ev->url);
+        k->ev.place.written = keep_str(r, ev->place.written); /* the rest lives in the gazetteer */
         return 0;
     }
     if (w->c->out_fmt && !strcmp(w->c->out_fmt, "tsv")) {
@@ -432,6 +457,7 @@ static void drain(run *r) {
             e->code = unkeep(res, e->code); e->source_text = unkeep(res, e->source_text); e->target_text = unkeep(res, e->target_text);
             e->verb_text = unkeep(res, e->verb_text); e->sentence_text = unkeep(res, e->sentence_text); e->issues = unkeep(res, e->issues);
             e->why = unkeep(res, e->why); e->publisher = unkeep(res, e->publisher); e->url = unkeep(res, e->url);
+            e->place.written = unkeep(res, e->place.written);
         }
         size_t k = 0;
         for (size_t i = 0; i < res->ndocs; i++) {
@@ -584,6 +610,7 @@ static int code_run(cli *c, int nfiles, char **files, parley_store *store) {
         w->r = &r;
         w->coder = parley_coder_new(d);
         if (!w->coder) { fputs("parley: out of memory\n", stderr); exit(EX_IO); }
+        parley_coder_set_gazetteer(w->coder, c->gaz);
         w->keep = store != NULL;
         parley_coder_set_diag(w->coder, diag, c);
         if (c->code_all) parley_coder_option(w->coder, "code_all = true", &e);
@@ -869,10 +896,41 @@ static int cmd_serve(cli *c) {
     sa.sin_port = htons((uint16_t)o.port);
     if (inet_pton(AF_INET, o.host, &sa.sin_addr) != 1) { fprintf(stderr, "parley serve: --host must be an IPv4 address\n"); parley_dict_free(d); return EX_USAGE; }
     o.addr = (const struct sockaddr *)&sa;
+    o.gazetteer = c->gaz;
     int rc = serve_run(&o, d);
     parley_dict_free(d);
     return rc;
 }
+
+/* parley geo NAME [--country XX]: candidates as JSON, for checking by hand;
+ * parley geo --build IN.tsv OUT: the build step that compiles the table. */
+static int cmd_geo(cli *c, int npos, char **pos) {
+    parley_error e;
+    if (c->geo_build) {
+        if (npos != 2) { fprintf(stderr, "parley geo --build: name IN.tsv and OUT\n"); return EX_USAGE; }
+        parley_status st = parley_gazetteer_build(pos[0], pos[1], diag, c, &e);
+        if (st == PARLEY_OK && c->diags) { fprintf(stderr, "parley: %s\n", e.message); return EX_SOME_BAD; }
+        if (st != PARLEY_OK) { fprintf(stderr, "parley: %s\n", e.message); return st == PARLEY_ERR_IO ? EX_IO : EX_SOME_BAD; }
+        return EX_OK;
+    }
+    if (npos != 1) { fprintf(stderr, "parley geo: name one place (quote names of several words)\n"); return EX_USAGE; }
+    load_gazetteer(c);
+    if (!c->gaz) return EX_IO;
+    char *out = NULL;
+    size_t len = 0;
+    int rc = EX_OK;
+    if (parley_geo_lookup_json(c->gaz, pos[0], c->country, 10, &out, &len, &e) != PARLEY_OK) {
+        fprintf(stderr, "parley geo: %s\n", e.message);
+        rc = EX_USAGE;
+    } else {
+        printf("%s\n", out);
+        if (len <= 2) rc = EX_SOME_BAD; /* no candidate */
+    }
+    free(out);
+    return rc;
+}
+
+static int run_command(cli *c, const char *cmd, int npos, char **pos);
 
 int main(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
@@ -892,6 +950,7 @@ int main(int argc, char **argv) {
         ARG("--issues", c.issues) ARG("--options", c.options_file) ARG("--dict-dir", c.dict_dir) ARG("--in", c.in)
         ARG("--out", c.out_fmt) ARG("-o", c.out_path) ARG("--db", c.db) ARG("--by", c.by) ARG("--format", c.format)
         ARG("--host", c.host) ARG("--www", c.www) ARG("--cors", c.cors) ARG("--token", c.token)
+        ARG("--gazetteer", c.gazetteer_path) ARG("--country", c.country)
 #undef ARG
         if (!strcmp(a, "--dialect") && i + 1 < argc) {
             const char *v = argv[++i];
@@ -908,6 +967,8 @@ int main(int argc, char **argv) {
         if (!strcmp(a, "--set") && i + 1 < argc) { if (c.nsets < 32) c.sets[c.nsets++] = argv[++i]; continue; }
         if (!strcmp(a, "--strict")) { c.strict = 1; continue; }
         if (!strcmp(a, "--no-defaults")) { c.no_defaults = 1; continue; }
+        if (!strcmp(a, "--no-geo")) { c.no_geo = 1; continue; }
+        if (!strcmp(a, "--build")) { c.geo_build = 1; continue; }
         if (!strcmp(a, "--directed")) { c.directed = 1; continue; }
         if (!strcmp(a, "--allow-write")) { c.allow_write = 1; continue; }
         if (!strcmp(a, "--port") && i + 1 < argc) { c.port = atoi(argv[++i]); continue; }
@@ -934,17 +995,23 @@ int main(int argc, char **argv) {
         if (a[0] == '-' && a[1]) { fprintf(stderr, "parley: unknown option %s\n", a); return EX_USAGE; }
         if (npos < 256) pos[npos++] = argv[i];
     }
-    if (!strcmp(cmd, "code")) return cmd_code(&c, npos, pos);
+    int rc = !strcmp(cmd, "geo") ? cmd_geo(&c, npos, pos) : run_command(&c, cmd, npos, pos);
+    parley_gazetteer_free(c.gaz);
+    return rc;
+}
+
+static int run_command(cli *c, const char *cmd, int npos, char **pos) {
+    if (!strcmp(cmd, "code")) return cmd_code(c, npos, pos);
     if (!strcmp(cmd, "validate")) {
         if (npos != 1) { fprintf(stderr, "parley validate: name one .project or .xml file\n"); return EX_USAGE; }
-        return cmd_validate(&c, pos[0]);
+        return cmd_validate(c, pos[0]);
     }
-    if (!strcmp(cmd, "dict")) return cmd_dict(&c, npos, pos);
-    if (!strcmp(cmd, "ingest")) return cmd_ingest(&c, npos, pos);
-    if (!strcmp(cmd, "trend")) return cmd_trend(&c, npos, pos);
-    if (!strcmp(cmd, "alerts")) return cmd_alerts(&c);
-    if (!strcmp(cmd, "export")) return cmd_export(&c);
-    if (!strcmp(cmd, "serve")) return cmd_serve(&c);
+    if (!strcmp(cmd, "dict")) return cmd_dict(c, npos, pos);
+    if (!strcmp(cmd, "ingest")) return cmd_ingest(c, npos, pos);
+    if (!strcmp(cmd, "trend")) return cmd_trend(c, npos, pos);
+    if (!strcmp(cmd, "alerts")) return cmd_alerts(c);
+    if (!strcmp(cmd, "export")) return cmd_export(c);
+    if (!strcmp(cmd, "serve")) return cmd_serve(c);
     fprintf(stderr, "parley: unknown command '%s'\n\n%s", cmd, usage_text);
     return EX_USAGE;
 }

@@ -134,6 +134,23 @@ PARLEY_API int parley_dict_lookup_actor(const parley_dict *d, const char *phrase
 /* Events                                                              */
 /* ------------------------------------------------------------------ */
 
+/* Where an event happened (docs/geo.md).  `level` is NULL when no place was
+ * found (or no gazetteer is set).  A "country" level whose basis is "actor"
+ * is a guess from the actors' country, never a precise point. */
+typedef struct parley_place {
+    const char *level;       /* "city", "region", "adm1", "country"; NULL: none */
+    const char *basis;       /* "sentence", "dateline" or "actor" */
+    const char *written;     /* the place as the text writes it; NULL for "actor" */
+    const char *name;        /* the gazetteer's name ("Kyiv" for "Kiev") */
+    const char *country;     /* ISO 3166-1 alpha-3 ("SYR"), as actor codes use */
+    const char *country2;    /* ISO 3166-1 alpha-2 ("SY") */
+    const char *country_name; /* "Syria" */
+    const char *adm1_code;   /* GeoNames ADM1 code ("03"); "" when unknown */
+    const char *adm1_name;   /* "" when unknown */
+    double lat, lon;         /* WGS84 degrees */
+    long geonames_id;        /* 0 for countries, ADM1s and parley's regions */
+} parley_place;
+
 typedef struct parley_event {
     const char *doc_id;
     int sentence;            /* 0-based index of the sentence in the document */
@@ -151,6 +168,7 @@ typedef struct parley_event {
     long sentence_offset;
     int source_offset, target_offset, verb_offset;
     const char *publisher, *url;  /* from the document, may be NULL */
+    parley_place place;      /* set when the coder has a gazetteer */
 } parley_event;
 
 /* Return nonzero from the callback to stop coding the current input. */
@@ -185,6 +203,33 @@ PARLEY_API void parley_coder_set_diag(parley_coder *c, parley_diag_fn fn, void *
  * passive, max_sentence_bytes, max_tokens, ...). */
 PARLEY_API parley_status parley_coder_option(parley_coder *c, const char *line,
                                              parley_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Geolocation (optional: a coder without a gazetteer leaves places empty) */
+/* ------------------------------------------------------------------ */
+
+typedef struct parley_gazetteer parley_gazetteer;
+
+/* Compiles the gazetteer source table (TSV written by
+ * tools/geo/build-gazetteer.js, docs/geo.md) into the binary index at
+ * `out_path`.  Bad lines go to `diag` as "file:line: reason" and are skipped. */
+PARLEY_API parley_status parley_gazetteer_build(const char *tsv_path, const char *out_path, parley_diag_fn diag,
+                                                void *userdata, parley_error *err);
+
+/* Opens a compiled gazetteer (memory-mapped, read-only: share it between any
+ * number of coders and threads; it must outlive them).  NULL with err set. */
+PARLEY_API parley_gazetteer *parley_gazetteer_open(const char *path, parley_error *err);
+PARLEY_API void parley_gazetteer_free(parley_gazetteer *g);
+
+/* Places resolved only for sentences that produced an event.  NULL turns
+ * geolocation off. */
+PARLEY_API void parley_coder_set_gazetteer(parley_coder *c, const parley_gazetteer *g);
+
+/* The candidates for a place name, best first, as a JSON array; `country`
+ * (alpha-2 or alpha-3, may be NULL) is the story's country.  *out is
+ * malloc()ed; the caller frees it.  At most `limit` candidates (0: 10). */
+PARLEY_API parley_status parley_geo_lookup_json(const parley_gazetteer *g, const char *name, const char *country,
+                                                int limit, char **out, size_t *len, parley_error *err);
 
 /* Restore the options the coder was created with. */
 PARLEY_API void parley_coder_reset_options(parley_coder *c);

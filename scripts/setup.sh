@@ -14,3 +14,5 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
 fi
 cd "$(dirname "$0")/../dashboard" && npm ci --no-audit --no-fund --loglevel=error
+# the gazetteer's sources (GeoNames-derived, tools/geo/package-lock.json)
+cd ../tools/geo && npm ci --no-audit --no-fund --loglevel=error

@@ -19,7 +19,7 @@ const char serve_openapi[] =
     "{\"name\":\"q\",\"in\":\"query\",\"schema\":{\"type\":\"string\"},\"description\":\"full-text search (FTS5)\"},"
     "{\"name\":\"limit\",\"in\":\"query\",\"schema\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000}},"
     "{\"name\":\"offset\",\"in\":\"query\",\"schema\":{\"type\":\"integer\",\"minimum\":0}}],"
-    "\"responses\":{\"200\":{\"description\":\"{events, count, offset, next_offset}\"},\"400\":{\"description\":\"bad filter\"}}}},"
+    "\"responses\":{\"200\":{\"description\":\"{events, count, offset, next_offset}; each event has place: {level, basis, written, name, lat, lon, country, adm1_code, adm1_name, geonames_id} or null (basis actor: a country-level guess)\"},\"400\":{\"description\":\"bad filter\"}}}},"
     "\"/api/events/{id}\":{\"get\":{\"summary\":\"One event with mentions and why\",\"parameters\":["
     "{\"name\":\"id\",\"in\":\"path\",\"required\":true,\"schema\":{\"type\":\"string\"}}],"
     "\"responses\":{\"200\":{\"description\":\"event\"},\"404\":{\"description\":\"no such event\"}}}},"

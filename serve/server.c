@@ -62,7 +62,10 @@ static parley_coder *get_coder(void *ud) {
     (void)ud;
     tls *t = tl();
     if (!t) return NULL;
-    if (!t->coder) t->coder = parley_coder_new(GD);
+    if (!t->coder) {
+        t->coder = parley_coder_new(GD);
+        if (t->coder) parley_coder_set_gazetteer(t->coder, G->gazetteer);
+    }
     return t->coder;
 }
 

@@ -18,6 +18,7 @@ typedef struct serve_opts {
     size_t max_body;
     int32_t default_date;
     const struct sockaddr *addr;
+    const parley_gazetteer *gazetteer;   /* NULL: coded events have no place */
 } serve_opts;
 
 int serve_run(const serve_opts *o, const parley_dict *d);

@@ -112,6 +112,8 @@ limits() {
   rm -f $L.*
 }
 check "limits: document size and dictionary line length, reported and skipped" limits
+# geolocation: our test set of located sentences (floor 90 %), parley geo
+check "geo: test set >= 90 %, parley geo, no gazetteer, bad gazetteer" sh tests/geo/run.sh $B
 
 # 4. the event store
 check "store: de-duplication, re-ingest, exports, trend" sh tests/store/run.sh $B

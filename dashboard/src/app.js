@@ -108,22 +108,57 @@
     markers = L.layerGroup().addTo(map);
   }
 
+  // One marker per place.  A located event (city, region, province, or a
+  // country the text names) is drawn solid at its coordinates; a country
+  // guessed from the actors is drawn hollow and dashed and says so, so a
+  // centroid is never mistaken for a spot.  Events with no place (a store
+  // built without the gazetteer) fall back to their actors' countries, also
+  // as guesses.
+  function placeKey(e) {
+    const p = e.place;
+    if (p && p.lat != null) {
+      const guess = p.basis === 'actor';
+      return { key: `${p.lat.toFixed(3)},${p.lon.toFixed(3)},${guess}`, lat: p.lat, lon: p.lon, guess,
+               label: guess ? `${p.name}: country-level guess from the actors` : `${p.name} (${p.level}${p.adm1_name && p.level !== 'adm1' ? ', ' + p.adm1_name : ''}, from the ${p.basis})` };
+    }
+    const k = [e.target, e.source].map(c => c && c.slice(0, 3)).find(c => c && countries[c]);
+    if (!k) return null;
+    const c = countries[k];
+    return { key: `${k},guess`, lat: c.lat, lon: c.lon, guess: true, label: `${c.name}: country-level guess from the actors` };
+  }
+
   function placeMarkers(evs) {
     markers.clearLayers();
-    // events are grouped per country: one marker with a count, at the centroid
     const per = new Map();
-    for (const e of evs) for (const c of [e.source, e.target]) {
-      const k = c && c.slice(0, 3);
-      if (k && countries[k]) per.set(k, (per.get(k) || 0) + 1);
+    for (const e of evs) {
+      const k = placeKey(e);
+      if (!k) continue;
+      const g = per.get(k.key) || Object.assign(k, { n: 0 });
+      g.n++;
+      per.set(k.key, g);
     }
-    for (const [k, n] of per) {
-      const c = countries[k];
-      const m = L.circleMarker([c.lat, c.lon], { radius: 5 + Math.min(20, Math.sqrt(n) * 2), color: '#b00020', weight: 1, fillOpacity: 0.5 });
-      const tip = document.createElement('span'); tip.textContent = `${c.name}: ${n} event mentions (country level)`;
+    let located = 0, guesses = 0;
+    for (const g of per.values()) {
+      const style = g.guess
+        ? { className: 'geo-guess', color: '#777', weight: 1.5, dashArray: '3 3', fillOpacity: 0 }
+        : { className: 'geo-located', color: '#b00020', weight: 1, fillOpacity: 0.6 };
+      const m = L.circleMarker([g.lat, g.lon], Object.assign({ radius: 5 + Math.min(20, Math.sqrt(g.n) * 2) }, style));
+      const tip = document.createElement('span');
+      tip.textContent = `${g.label}: ${g.n} event${g.n > 1 ? 's' : ''}`;
       m.bindTooltip(tip);
       m.addTo(markers);
+      if (g.guess) guesses++; else located++;
     }
     $('map').setAttribute('data-markers', String(per.size));
+    $('map').setAttribute('data-located', String(located));
+    $('map').setAttribute('data-guesses', String(guesses));
+  }
+
+  function placeText(e) {
+    const p = e.place;
+    if (!p) return null;
+    const t = p.basis === 'actor' ? `country-level guess: ${p.name} (from the actors)` : `at ${p.name} (${p.level}, from the ${p.basis})`;
+    return el('div', t, p.basis === 'actor' ? 'muted place guess' : 'muted place');
   }
 
   function highlighted(e) {
@@ -156,6 +191,7 @@
         const tr = el('tr', null, 'ev');
         tr.dataset.id = e.id;
         const sent = el('td'); sent.append(highlighted(e));
+        const pt = placeText(e); if (pt) sent.append(pt);
         tr.append(el('td', e.date), el('td', e.source || '—'), el('td', e.target || '—'), el('td', e.cameo), sent, el('td', `${e.num_articles}/${e.num_sources}`));
         tr.addEventListener('click', () => showEvent(e.id));
         tb.append(tr);

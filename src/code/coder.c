@@ -5,6 +5,7 @@
  * off by `tabari_compat` so the peer validation suite sees the peer rules.
  */
 #include "coder.h"
+#include "../geo/geo.h"
 
 #include <stdio.h>
 
@@ -352,6 +353,7 @@ void parley_coder_free(parley_coder *c) {
     p_buf_free(&c->why_tmp);
     p_buf_free(&c->scratch);
     p_buf_free(&c->out_codes);
+    geo_state_free(c->geo);
     free(c);
 }
 
@@ -1534,6 +1536,12 @@ static void emit(sent *S, evout *eo, const pending_ev *pe) {
                             ev.verb_offset = (int)S->tk[pe->verb_tok].off;
                             ev.publisher = eo->doc ? eo->doc->source : NULL;
                             ev.url = eo->doc ? eo->doc->url : NULL;
+                            /* places only for sentences that made an event (src/geo) */
+                            if (c->geo) {
+                                geo_place_event(c->geo, eo->doc, eo->text, eo->len, S->tk, S->n, &ev);
+                                geo_why(wb, &c->why_tmp, &ev.place);
+                                ev.why = wb->s;
+                            }
                             eo->emitted++;
                             if (eo->fn && eo->fn(eo->ud, &ev)) eo->stop = 1;
                         }

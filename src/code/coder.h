@@ -75,6 +75,7 @@ struct parley_coder {
     p_arena cache_arena;
     p_buf why, why_tmp, scratch, out_codes;
     parley_diag_fn diag; void *diag_ud;
+    struct geo_state *geo;      /* NULL: no gazetteer (src/geo) */
 };
 
 #endif

@@ -59,6 +59,16 @@ static void put_str_or_null(p_buf *b, const char *s) {
     else p_buf_puts(b, "null");
 }
 
+/* degrees with five decimals (about a metre), without printf's cost */
+static void put_deg(p_buf *b, double x) {
+    long v = (long)(x * 1e5 + (x < 0 ? -0.5 : 0.5));
+    if (v < 0) { p_buf_putc(b, '-'); v = -v; }
+    p_buf_putu(b, (unsigned long)(v / 100000));
+    char f[7] = {'.', 0, 0, 0, 0, 0, 0};
+    for (int i = 5, r = (int)(v % 100000); i >= 1; i--, r /= 10) f[i] = (char)('0' + r % 10);
+    p_buf_put(b, f, 6);
+}
+
 parley_status parley_event_json(const parley_dict *d, const parley_event *ev, char **buf, size_t *len, size_t *cap) {
     p_buf b = {*buf, *len, *cap};
     const parley_cameo_info *ci = parley_cameo_lookup(d, ev->code);
@@ -122,7 +132,27 @@ parley_status parley_event_json(const parley_dict *d, const parley_event *ev, ch
             p = q + 1;
         }
     }
-    p_buf_puts(&b, "],\"why\":");
+    p_buf_puts(&b, "],\"place\":");
+    const parley_place *pl = &ev->place;
+    if (pl->level) {
+        p_buf_printf(&b, "{\"level\":\"%s\",\"basis\":\"%s\",\"written\":", pl->level, pl->basis);
+        put_str_or_null(&b, pl->written);
+        p_buf_puts(&b, ",\"name\":");
+        put_str_or_null(&b, pl->name);
+        p_buf_puts(&b, ",\"lat\":");
+        put_deg(&b, pl->lat);
+        p_buf_puts(&b, ",\"lon\":");
+        put_deg(&b, pl->lon);
+        p_buf_puts(&b, ",\"country\":");
+        put_str_or_null(&b, pl->country);
+        p_buf_puts(&b, ",\"adm1_code\":");
+        put_str_or_null(&b, pl->adm1_code && *pl->adm1_code ? pl->adm1_code : NULL);
+        p_buf_puts(&b, ",\"adm1_name\":");
+        put_str_or_null(&b, pl->adm1_name && *pl->adm1_name ? pl->adm1_name : NULL);
+        if (pl->geonames_id) p_buf_printf(&b, ",\"geonames_id\":%ld}", pl->geonames_id);
+        else p_buf_puts(&b, ",\"geonames_id\":null}");
+    } else p_buf_puts(&b, "null");
+    p_buf_puts(&b, ",\"why\":");
     p_buf_puts(&b, ev->why ? ev->why : "[]");
     p_buf_putc(&b, '}');
     *buf = b.s;

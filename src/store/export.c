@@ -61,13 +61,43 @@ static void split_actor(const char *code, char country[4], char types[3][4]) {
     " e.num_mentions, e.num_articles, e.num_sources," \
     " (SELECT min(sentence) FROM mentions m WHERE m.event_id=e.event_id AND m.doc_id=e.first_doc)," \
     " " PUBLISHERS "," \
-    " e.why FROM events e ORDER BY e.date, e.event_id"
+    " e.why, e.geo_level, e.geo_name, e.geo_country2, e.geo_adm1, e.geo_adm1_name, e.geo_lat, e.geo_lon, e.geo_id," \
+    " e.geo_country_name, e.geo_basis, e.geo_written, e.geo_country FROM events e ORDER BY e.date, e.event_id"
 #define LITE_PUBLISHERS \
     "(SELECT group_concat(p) FROM (SELECT DISTINCT coalesce(publisher,'') AS p FROM mentions m" \
     " WHERE m.event_id=e.event_id ORDER BY p))"
 #define PG_PUBLISHERS \
     "(SELECT string_agg(DISTINCT coalesce(publisher,''), ',' ORDER BY coalesce(publisher,'')) FROM mentions m" \
     " WHERE m.event_id=e.event_id)"
+enum { G_LEVEL = 22, G_NAME, G_CC2, G_ADM1, G_ADM1_NAME, G_LAT, G_LON, G_ID, G_CNAME, G_BASIS, G_WRITTEN, G_CC3 };
+
+/* GDELT's ActionGeo_* (8 columns, after the published layout): Type
+ * 1 country, 2 US state, 3 US city, 4 world city, 5 world state (our ADM1s
+ * and regions); CountryCode is ISO 3166-1 alpha-2 (GDELT writes FIPS 10-4);
+ * ADM1Code is that code and the GeoNames ADM1 code; FeatureID the GeoNames
+ * id, else the ADM1 code.  Empty when the event has no place. */
+static void gdelt_geo(FILE *f, p_stmt *st) {
+    const char *level = col(st, G_LEVEL);
+    if (!*level) { for (int k = 0; k < 8; k++) fputc('\t', f); return; }
+    int us = !strcmp(col(st, G_CC2), "US");
+    int type = !strcmp(level, "country") ? 1 : !strcmp(level, "city") ? (us ? 3 : 4) : (us ? 2 : 5);
+    fprintf(f, "%d\t", type);
+    put_clean(f, col(st, G_NAME), '\t');
+    if (type != 1) {
+        if (*col(st, G_ADM1_NAME) && strcmp(col(st, G_ADM1_NAME), col(st, G_NAME))) { fputs(", ", f); put_clean(f, col(st, G_ADM1_NAME), '\t'); }
+        fputs(", ", f);
+        put_clean(f, col(st, G_CNAME), '\t');
+    }
+    fprintf(f, "\t%s\t", col(st, G_CC2));
+    if (*col(st, G_ADM1)) fprintf(f, "%s%s", col(st, G_CC2), col(st, G_ADM1));
+    else if (type == 1) fputs(col(st, G_CC2), f);
+    fprintf(f, "\t\t%.4f\t%.4f\t", p_col_double(st, G_LAT), p_col_double(st, G_LON));
+    if (p_col_int(st, G_ID)) fprintf(f, "%lld", p_col_int(st, G_ID));
+    else if (*col(st, G_ADM1)) fprintf(f, "%s%s", col(st, G_CC2), col(st, G_ADM1));
+    else fputs(col(st, G_CC2), f);
+    fputc('\t', f);
+}
+
 
 parley_status parley_store_export(parley_store *s, const parley_dict *d, const char *format, void *out, parley_error *err) {
     FILE *f = out;
@@ -140,8 +170,10 @@ parley_status parley_store_export(parley_store *s, const parley_dict *d, const c
             fprintf(f, "1\t%s\t%s\t%s\t%d\t", code, base, root, quad);
             if (!gnull) fprintf(f, "%.1f", gold);
             fprintf(f, "\t%d\t%d\t%d\t\t", nm, ns, na);
-            /* Actor1Geo_*, Actor2Geo_*, ActionGeo_*: 8 columns each, empty until geocoding */
-            for (int k = 0; k < 24; k++) fputc('\t', f);
+            /* Actor1Geo_*, Actor2Geo_*: 8 columns each, empty (actors are not
+             * located); ActionGeo_*: the event's place */
+            for (int k = 0; k < 16; k++) fputc('\t', f);
+            gdelt_geo(f, st);
             fprintf(f, "%d000000\t", date);
             put_clean(f, *col(st, 15) ? col(st, 15) : col(st, 14), '\t');
             fputc('\n', f);
@@ -158,7 +190,16 @@ parley_status parley_store_export(parley_store *s, const parley_dict *d, const c
             put_clean(f, col(st, 14), '\t');
             fprintf(f, "\t%d\t", (int)p_col_int(st, 19) + 1);
             put_clean(f, col(st, 20), '\t');
-            fputs("\t\t\t\t\t\t\n", f);
+            /* City, District, Province, Country, Latitude, Longitude */
+            const char *level = col(st, G_LEVEL);
+            fputc('\t', f);
+            if (!strcmp(level, "city")) put_clean(f, col(st, G_NAME), '\t');
+            fputs("\t\t", f);
+            put_clean(f, !strcmp(level, "adm1") || !strcmp(level, "region") ? col(st, G_NAME) : col(st, G_ADM1_NAME), '\t');
+            fputc('\t', f);
+            put_clean(f, col(st, G_CNAME), '\t');
+            if (*level) fprintf(f, "\t%.4f\t%.4f\n", p_col_double(st, G_LAT), p_col_double(st, G_LON));
+            else fputs("\t\t\n", f);
         } else if (fmt == 4) {
             fprintf(f, "%lld,%d,%d,%d,%d,", id, date, date / 10000, date / 100 % 100, date % 100);
             put_csv(f, src); fprintf(f, ",%s,%s,%s,", sc, st3[0], st3[1]);
@@ -210,6 +251,19 @@ parley_status parley_store_export(parley_store *s, const parley_dict *d, const c
             fputs(",\"verb_text\":", f); put_json(f, col(st, 11)); fputs(",\"sentence_text\":", f); put_json(f, col(st, 12));
             fputs(",\"doc_id\":", f); put_json(f, col(st, 14)); fputs(",\"why\":", f);
             fputs(*col(st, 21) ? col(st, 21) : "[]", f);
+            fputs(",\"place\":", f);
+            if (*col(st, G_LEVEL)) {
+                fputs("{\"level\":", f); put_json(f, col(st, G_LEVEL));
+                fputs(",\"basis\":", f); put_json(f, col(st, G_BASIS));
+                fputs(",\"written\":", f); put_json(f, *col(st, G_WRITTEN) ? col(st, G_WRITTEN) : NULL);
+                fputs(",\"name\":", f); put_json(f, col(st, G_NAME));
+                fprintf(f, ",\"lat\":%.5f,\"lon\":%.5f,\"country\":", p_col_double(st, G_LAT), p_col_double(st, G_LON));
+                put_json(f, col(st, G_CC3));
+                fputs(",\"adm1_code\":", f); put_json(f, *col(st, G_ADM1) ? col(st, G_ADM1) : NULL);
+                fputs(",\"adm1_name\":", f); put_json(f, *col(st, G_ADM1_NAME) ? col(st, G_ADM1_NAME) : NULL);
+                if (p_col_int(st, G_ID)) fprintf(f, ",\"geonames_id\":%lld}", p_col_int(st, G_ID));
+                else fputs(",\"geonames_id\":null}", f);
+            } else fputs("null", f);
             fputs("}\n", f);
         }
     }

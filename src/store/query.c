@@ -26,7 +26,10 @@ static parley_status fail(parley_store *s, parley_error *err) { return p_db_erro
 
 #define EVENT_COLS \
     "e.event_id, e.date, e.source, e.target, e.cameo, e.root, e.quad_class, e.goldstein, e.plover, e.source_text," \
-    " e.target_text, e.verb_text, e.sentence_text, e.first_doc, e.first_url, e.num_mentions, e.num_articles, e.num_sources"
+    " e.target_text, e.verb_text, e.sentence_text, e.first_doc, e.first_url, e.num_mentions, e.num_articles, e.num_sources," \
+    " e.geo_level, e.geo_basis, e.geo_written, e.geo_name, e.geo_lat, e.geo_lon, e.geo_country, e.geo_adm1," \
+    " e.geo_adm1_name, e.geo_id"
+#define EVENT_NCOLS 28
 
 static void event_obj(p_buf *b, p_stmt *st) {
     static const char *names[] = {"id", "date", "source", "target", "cameo", "root", "quad_class", "goldstein", "plover",
@@ -39,6 +42,20 @@ static void event_obj(p_buf *b, p_stmt *st) {
         if (i == 0) p_buf_printf(b, "\"%lld\"", p_col_int(st, 0)); /* ids exceed 2^53 */
         else if (i == 1) jdate(b, (int)p_col_int(st, 1));
         else jcol(b, st, i);
+    }
+    /* the place (schema v4, docs/geo.md); a country-level guess from the
+     * actors says so in "basis": "actor" */
+    p_buf_puts(b, ",\"place\":");
+    if (p_col_null(st, 18)) p_buf_puts(b, "null");
+    else {
+        static const char *geo[] = {"level", "basis", "written", "name", "lat", "lon", "country", "adm1_code", "adm1_name",
+                                    "geonames_id"};
+        for (int i = 0; i < 10; i++) {
+            p_buf_printf(b, "%c\"%s\":", i ? ',' : '{', geo[i]);
+            if (i == 4 || i == 5) p_buf_printf(b, "%.5f", p_col_double(st, 18 + i));
+            else jcol(b, st, 18 + i);
+        }
+        p_buf_putc(b, '}');
     }
     p_buf_putc(b, '}');
 }
@@ -130,9 +147,9 @@ parley_status parley_store_event_json(parley_store *s, const char *id, char **ou
     event_obj(&b, st);
     b.n--; /* reopen the object */
     p_buf_puts(&b, ",\"why\":");
-    p_buf_puts(&b, p_col_text(st, 18) ? p_col_text(st, 18) : "[]");
+    p_buf_puts(&b, p_col_text(st, EVENT_NCOLS) ? p_col_text(st, EVENT_NCOLS) : "[]");
     p_buf_puts(&b, ",\"issues\":");
-    jstr(&b, p_col_text(st, 19));
+    jstr(&b, p_col_text(st, EVENT_NCOLS + 1));
     p_stmt_free(st);
     p_buf_puts(&b, ",\"mentions\":[");
     st = p_db_prepare(s->db,

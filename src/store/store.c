@@ -100,12 +100,31 @@ static const char *pg_schema_v2 =
     "  GENERATED ALWAYS AS (to_tsvector('simple', coalesce(text, ''))) STORED;"
     "CREATE INDEX IF NOT EXISTS sentences_tsv ON sentences USING gin(tsv);";
 
+/* v4: where the event happened (docs/geo.md), from its first mention that
+ * had a place; NULL columns when none was found */
+#define SCHEMA_V4(TEXT, REAL)                                                        \
+    "ALTER TABLE events ADD COLUMN geo_level " TEXT ";"                              \
+    "ALTER TABLE events ADD COLUMN geo_basis " TEXT ";"                              \
+    "ALTER TABLE events ADD COLUMN geo_written " TEXT ";"                            \
+    "ALTER TABLE events ADD COLUMN geo_name " TEXT ";"                               \
+    "ALTER TABLE events ADD COLUMN geo_lat " REAL ";"                                \
+    "ALTER TABLE events ADD COLUMN geo_lon " REAL ";"                                \
+    "ALTER TABLE events ADD COLUMN geo_country " TEXT ";"                            \
+    "ALTER TABLE events ADD COLUMN geo_country2 " TEXT ";"                           \
+    "ALTER TABLE events ADD COLUMN geo_country_name " TEXT ";"                       \
+    "ALTER TABLE events ADD COLUMN geo_adm1 " TEXT ";"                               \
+    "ALTER TABLE events ADD COLUMN geo_adm1_name " TEXT ";"                          \
+    "ALTER TABLE events ADD COLUMN geo_id BIGINT;"
+static const char *schema_v4 = SCHEMA_V4("TEXT", "REAL");
+static const char *pg_schema_v4 = SCHEMA_V4("TEXT COLLATE \"C\"", "DOUBLE PRECISION");
+
 /* The step that takes a store to version `to`; v3 is the same SQL on both. */
 static const char *migration_sql(const parley_store *s, int to) {
     switch (to) {
     case 1: return store_sql(s, schema_v1, pg_schema_v1);
     case 2: return store_sql(s, schema_v2, pg_schema_v2);
     case 3: return schema_v3;
+    case 4: return store_sql(s, schema_v4, pg_schema_v4);
     default: return NULL;
     }
 }
@@ -198,6 +217,10 @@ parley_store *parley_store_open(const char *path, parley_error *err) {
              " num_sources = (SELECT count(DISTINCT coalesce(publisher, doc_id)) FROM mentions m WHERE m.event_id = ?1)"
              " WHERE event_id = ?1") ||
         prep(s, &s->doc_events, "SELECT DISTINCT event_id FROM mentions WHERE doc_id = ?") ||
+        prep(s, &s->ev_geo,
+             "UPDATE events SET geo_level=?2, geo_basis=?3, geo_written=?4, geo_name=?5, geo_lat=?6, geo_lon=?7,"
+             " geo_country=?8, geo_country2=?9, geo_adm1=?10, geo_adm1_name=?11, geo_id=?12, geo_country_name=?13"
+             " WHERE event_id=?1 AND geo_level IS NULL") ||
         prep(s, &s->actor_put, "INSERT INTO actors(code,country,first_date) VALUES(?,?,?) ON CONFLICT DO NOTHING") ||
         (s->pg && (prep(s, &s->lock_doc, "SELECT pg_advisory_xact_lock(1, hashtext(?))") ||
                    prep(s, &s->lock_event, "SELECT pg_advisory_xact_lock(?)")))) {
@@ -229,7 +252,7 @@ void parley_store_close(parley_store *s) {
     if (!s) return;
     if (s->in_tx && s->db) p_db_exec(s->db, "COMMIT");
     p_stmt *sts[] = {s->doc_get, s->doc_put, s->doc_del_mentions, s->doc_del_sentences, s->ev_put, s->men_put, s->sent_put,
-                     s->gc_event, s->actor_put, s->ev_count, s->doc_events, s->lock_doc, s->lock_event};
+                     s->gc_event, s->actor_put, s->ev_count, s->doc_events, s->lock_doc, s->lock_event, s->ev_geo};
     for (size_t i = 0; i < P_ARRAY_LEN(sts); i++) p_stmt_free(sts[i]);
     p_db_close(s->db);
     p_intern_free(&s->seen_actors);
@@ -270,6 +293,22 @@ static parley_status abandon_group(parley_store *s, parley_error *err) {
     p_set_error(err, PARLEY_ERR_IO, "%s: %s (%s); the last %d documents were not stored: run again once fixed", engine, what, why,
                 pending);
     return PARLEY_ERR_IO;
+}
+
+/* The event's place: the first mention with one sets it (schema v4). */
+static int store_put_place(parley_store *s, int64_t id, const parley_place *pl) {
+    p_stmt *st = s->ev_geo;
+    p_bind_int(st, 1, id);
+    /* ?2..?5 and ?8..?11, ?13: texts; "" is stored as NULL */
+    const char *txt[] = {pl->level, pl->basis, pl->written, pl->name, NULL, NULL, pl->country, pl->country2,
+                         pl->adm1_code, pl->adm1_name, NULL, pl->country_name};
+    for (int i = 0; i < (int)P_ARRAY_LEN(txt); i++)
+        if (i != 4 && i != 5 && i != 10) p_bind_text(st, 2 + i, txt[i] && *txt[i] ? txt[i] : NULL);
+    p_bind_double(st, 6, pl->lat);
+    p_bind_double(st, 7, pl->lon);
+    if (pl->geonames_id) p_bind_int(st, 12, pl->geonames_id);
+    else p_bind_null(st, 12);
+    return run(st);
 }
 
 /* "according to X", "X reported", "citing five sources": who the text says
@@ -368,6 +407,13 @@ static void add_row(parley_store *s, const parley_dict *d, const parley_event *e
     r.source_offset = ev->source_offset;
     r.target_offset = ev->target_offset;
     r.verb_offset = ev->verb_offset;
+    if (ev->place.level) {
+        r.place = ev->place;
+#define KEEP(f) r.place.f = keep_str(s, ev->place.f)
+        KEEP(level); KEEP(basis); KEEP(written); KEEP(name); KEEP(country); KEEP(country2); KEEP(country_name);
+        KEEP(adm1_code); KEEP(adm1_name);
+#undef KEEP
+    }
     P_PUSH(s->rows, r);
 }
 
@@ -418,6 +464,7 @@ static int write_row(parley_store *s, const store_row *r) {
     p_bind_text(st, 18, r->sc[0] ? r->sc : NULL);
     p_bind_text(st, 19, r->tc[0] ? r->tc : NULL);
     if (run(st)) return -1;
+    if (r->place.level && store_put_place(s, r->id, &r->place)) return -1;
     st = s->men_put;
     p_bind_int(st, 1, r->id);
     p_bind_text(st, 2, r->doc_id);

@@ -5,7 +5,7 @@
 #include "../util/util.h"
 #include "db.h"
 
-#define PARLEY_SCHEMA_VERSION 3
+#define PARLEY_SCHEMA_VERSION 4
 
 /* One event of the document being stored, its key computed and its text
  * copied (a coder's strings live only during its callback). */
@@ -19,6 +19,7 @@ typedef struct store_row {
     char root[3], sc[4], tc[4];
     const char *source, *target, *code, *plover, *source_text, *target_text, *verb_text, *sentence_text, *issues, *why,
         *doc_id, *url, *publisher, *attribution;
+    parley_place place;     /* strings kept like the others; level NULL: none */
 } store_row;
 
 struct parley_store {
@@ -26,6 +27,7 @@ struct parley_store {
     int pg;                 /* PostgreSQL: one transaction per document, with locks */
     p_stmt *doc_get, *doc_put, *doc_del_mentions, *doc_del_sentences, *ev_put, *men_put, *sent_put, *gc_event, *actor_put,
         *ev_count, *doc_events, *lock_doc, *lock_event;
+    p_stmt *ev_geo;         /* v4: the event's place (src/geo) */
     int window_days, one_a_day;
     int in_tx, pending;
     p_intern seen_actors;

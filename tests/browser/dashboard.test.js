@@ -24,6 +24,9 @@ const parley = path.join(build, 'parley');
 execFileSync(parley, ['ingest', '-q', '--db', db, 'examples/sample-corpus.jsonl']);
 fs.writeFileSync(path.join(tmp, 'x.jsonl'), JSON.stringify({ id: 'XSS', date: '2025-03-05', source: 'Test', text: 'Iceland attacked Norway <script>window.pwned=1</script> at dawn.' }) + '\n');
 execFileSync(parley, ['ingest', '-q', '--db', db, path.join(tmp, 'x.jsonl')]);
+// a located event (issue #5): drawn at its town, not at a country centroid
+fs.writeFileSync(path.join(tmp, 'g.jsonl'), JSON.stringify({ id: 'GEO', date: '2025-05-20', source: 'Test', text: 'Israeli forces clashed with Syrian troops near Quneitra.' }) + '\n');
+execFileSync(parley, ['ingest', '-q', '--db', db, path.join(tmp, 'g.jsonl')]);
 
 let server, browser;
 test.before(async () => {
@@ -54,6 +57,11 @@ test('dyad chart, map, event why, try it, escaped text', async () => {
   assert.ok(await page.$('#chart canvas'), 'uPlot drew the chart');
   await page.waitForSelector('#map[data-markers]');
   assert.ok(Number(await page.getAttribute('#map', 'data-markers')) >= 1, 'at least one marker');
+  assert.ok(Number(await page.getAttribute('#map', 'data-located')) >= 1, 'a marker at a located place');
+  assert.ok(await page.$('#map path.geo-located'), 'located places drawn solid');
+  const guesses = Number(await page.getAttribute('#map', 'data-guesses'));
+  assert.equal(await page.$$eval('#map path.geo-guess', ps => ps.length), guesses, 'every guess is drawn as a guess');
+  assert.match(await page.textContent('#events'), /at Al Qunay.irah \(city, from the sentence\)/, 'the event list names the place');
   assert.ok(page.url().includes('a=ISR') && page.url().includes('b=SYR'), 'the URL reflects the view');
   await page.screenshot({ path: path.join(art, 'dashboard.png') });
 

@@ -51,6 +51,7 @@ expect "trend needs a and b" 400 "$URL/api/trend?a=MOR"
 expect "trend bad by" 400 "$URL/api/trend?a=MOR&b=GON&by=year"
 expect "alerts" 200 "$URL/api/alerts?by=day&min_events=1"; has '"alerts":\[' "alerts list"
 expect "code text" 200 -X POST --data 'Arnor praised Gondor.' "$URL/api/code?date=3019-03-01"; has '"cameo":"051"' "live coding"
+[ -f $B/data/gazetteer.bin ] && { expect "code with a place" 200 -X POST --data 'Mordor attacked Gondor near Quneitra.' "$URL/api/code?date=3019-03-01"; has '"place":{"level":"city","basis":"sentence","written":"Quneitra"' "live coding locates the event"; }
 expect "code JSON" 200 -X POST -H 'Content-Type: application/json' --data '{"text":"Mordor attacked Gondor.","date":"3019-03-01"}' "$URL/api/code"
 has '"cameo":"190"' "live coding from JSON"
 expect "code bad JSON" 400 -X POST --data '{"nottext":1}' "$URL/api/code"

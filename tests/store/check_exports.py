@@ -68,4 +68,36 @@ def main(d):
         if not isinstance(e["actor"], list): fail("PLOVER actor is not a list")
     print("exports ok: %d events, %d mentions" % (len(rows), len(m)))
 
-main(sys.argv[1])
+def geo(d):
+    """The places of tests/geo/store.jsonl, read back from each export."""
+    rows = [dict(zip(GDELT, r)) for r in csv.reader(open(d + "/gdelt.tsv", newline=""), delimiter="\t", quoting=csv.QUOTE_NONE)]
+    def one(pred, what):
+        got = [r for r in rows if pred(r)]
+        if len(got) < 1: fail("gdelt: no row for " + what)
+        return got[0]
+    q = one(lambda r: r["Actor1Code"].startswith("ISR") and r["EventRootCode"] == "19", "Quneitra")
+    if (q["ActionGeo_Type"], q["ActionGeo_CountryCode"], q["ActionGeo_ADM1Code"], q["ActionGeo_FeatureID"]) != ("4", "SY", "SY03", "173334"):
+        fail("gdelt Quneitra ActionGeo %s" % [q[k] for k in GDELT[51:59]])
+    if abs(float(q["ActionGeo_Lat"]) - 33.13) > 0.05 or abs(float(q["ActionGeo_Long"]) - 35.82) > 0.05: fail("Quneitra point")
+    if not q["ActionGeo_FullName"].endswith(", Syria"): fail("FullName " + q["ActionGeo_FullName"])
+    if any(q[k] for k in GDELT[35:51]): fail("actor geo columns should be empty")
+    i = one(lambda r: r["Actor1Code"] == "ISR" and r["Actor2Code"] == "IRN", "the actor guess")
+    if (i["ActionGeo_Type"], i["ActionGeo_CountryCode"], i["ActionGeo_FullName"]) != ("1", "IR", "Iran"): fail("actor guess %s" % i["ActionGeo_Type"])
+    a = one(lambda r: r["Actor1Code"].startswith("RUS"), "Idlib province")
+    if a["ActionGeo_Type"] != "5" or a["ActionGeo_ADM1Code"] != "SY12": fail("Idlib province %s %s" % (a["ActionGeo_Type"], a["ActionGeo_ADM1Code"]))
+    p = one(lambda r: r["Actor1Code"].startswith("MEX"), "Paris, Texas")
+    if p["ActionGeo_Type"] != "3" or p["ActionGeo_ADM1Code"] != "USTX": fail("Paris, Texas %s %s" % (p["ActionGeo_Type"], p["ActionGeo_ADM1Code"]))
+    with open(d + "/icews.tsv", newline="") as f:
+        ic = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+    qi = [r for r in ic if r["Event ID"] == q["GlobalEventID"]][0]
+    if (qi["Country"], qi["Province"]) != ("Syria", "Al Qunay\u0163irah") or not qi["City"] or abs(float(qi["Latitude"]) - 33.13) > 0.05:
+        fail("ICEWS Quneitra %s" % [qi[k] for k in ICEWS[14:]])
+    ii = [r for r in ic if r["Event ID"] == i["GlobalEventID"]][0]
+    if ii["City"] or ii["Province"] or ii["Country"] != "Iran": fail("ICEWS actor guess %s" % [ii[k] for k in ICEWS[14:]])
+    js = {str(e["event_id"]): e for e in map(json.loads, open(d + "/events.jsonl"))}
+    if js[i["GlobalEventID"]]["place"]["basis"] != "actor": fail("jsonl: the actor guess is not labelled")
+    if js[q["GlobalEventID"]]["place"]["written"] != "Quneitra": fail("jsonl: place as written")
+    print("geo exports ok: GDELT ActionGeo, ICEWS places, jsonl place with basis")
+
+if len(sys.argv) > 2 and sys.argv[2] == "--geo": geo(sys.argv[1])
+else: main(sys.argv[1])

@@ -60,3 +60,22 @@ if [ -d dict/verbs ]; then
   echo "sample corpus: $(grep -c . $T/alerts.csv) alert lines, Israel-Syria escalation and de-escalation present"
 fi
 echo "store ok (sample)"
+# places in the store (schema v4) and the exports' geo columns; then a v3
+# store (the geo columns dropped) migrates forward and keeps its events
+if [ -f $B/data/gazetteer.bin ] && [ -d dict/verbs ]; then
+  mkdir -p $T/geo
+  $P ingest -q --db $T/geo.db tests/geo/store.jsonl
+  for f in gdelt icews jsonl; do $P export --db $T/geo.db --format $f -o $T/geo/$f; done
+  mv $T/geo/gdelt $T/geo/gdelt.tsv; mv $T/geo/icews $T/geo/icews.tsv; mv $T/geo/jsonl $T/geo/events.jsonl
+  python3 tests/store/check_exports.py $T/geo --geo
+  n=$(sqlite3 $T/geo.db "SELECT count(*) FROM events")
+  for c in level basis written name lat lon country country2 country_name adm1 adm1_name id; do
+    sqlite3 $T/geo.db "ALTER TABLE events DROP COLUMN geo_$c"
+  done
+  sqlite3 $T/geo.db "UPDATE meta SET value='3' WHERE key='schema_version'"
+  $P ingest -q --db $T/geo.db tests/geo/store.jsonl
+  v=$(sqlite3 $T/geo.db "SELECT value FROM meta WHERE key='schema_version'")
+  m=$(sqlite3 $T/geo.db "SELECT count(*) FROM events")
+  [ "$v" = 4 ] && [ "$m" = "$n" ] || { echo "v3 -> v4 migration: version $v, $m events (had $n)"; exit 1; }
+  echo "geo store ok: places stored, exported, v3 store migrated"
+fi
