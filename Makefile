@@ -4,7 +4,7 @@ BUILD   ?= build
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN    := -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE
-PKGS    := icu-uc icu-i18n jansson libxml-2.0 sqlite3 libpq
+PKGS    := icu-uc icu-i18n jansson libxml-2.0 sqlite3 libpq libcurl hiredis
 SERVE_PKGS := libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
@@ -13,7 +13,8 @@ CPPFLAGS := -Iinclude $(PKG_CFLAGS) -DPARLEY_SOURCE_DIR='"$(CURDIR)"'
 LIB_SRC := src/util/util.c src/text/tokenize.c src/text/segment.c \
            src/dict/options.c src/dict/dict.c src/dict/actors.c src/dict/verbs.c \
            src/code/coder.c src/code/event.c src/io/input.c src/validate/validate.c \
-           src/store/db.c src/store/store.c src/store/analytics.c src/store/export.c src/store/query.c
+           src/store/db.c src/store/store.c src/store/analytics.c src/store/export.c src/store/query.c \
+           src/feed/feed.c src/feed/http.c src/feed/sources.c src/queue/batch.c src/queue/queue.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
 
@@ -33,7 +34,7 @@ $(BUILD)/libparley.a: $(LIB_OBJ)
 $(BUILD)/libparley.so: $(PIC_OBJ)
 	$(CC) -shared -o $@ $^ $(PKG_LIBS) -lm
 
-$(BUILD)/parley: $(BUILD)/cli/parley.o $(BUILD)/serve/server.o $(BUILD)/serve/http.o $(BUILD)/serve/openapi.o $(BUILD)/libparley.a
+$(BUILD)/parley: $(BUILD)/cli/parley.o $(BUILD)/cli/feeds.o $(BUILD)/serve/server.o $(BUILD)/serve/http.o $(BUILD)/serve/openapi.o $(BUILD)/libparley.a
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs $(SERVE_PKGS)) -lpthread -lm
 
 $(BUILD)/spec_runner: $(BUILD)/tests/spec_runner.o $(BUILD)/libparley.a
@@ -43,7 +44,10 @@ $(BUILD)/spec_runner: $(BUILD)/tests/spec_runner.o $(BUILD)/libparley.a
 $(BUILD)/data/lexicon.tsv: tools/build-lexicon.sh
 	sh tools/build-lexicon.sh $@
 
+<<<<<<< HEAD
 -include $(LIB_OBJ:.o=.d) $(BUILD)/cli/parley.d $(BUILD)/serve/server.d $(BUILD)/serve/http.d
+=======
+-include $(LIB_OBJ:.o=.d) $(BUILD)/cli/parley.d $(BUILD)/cli/feeds.d $(BUILD)/serve/server.d
 
 .PHONY: all clean test asan accuracy bench fuzz dashboard
 
@@ -56,7 +60,10 @@ $(BUILD)/www/index.html: dashboard/build.js $(wildcard dashboard/src/*) dashboar
 
 # libFuzzer targets (clang, ASan+UBSan).  make fuzz FUZZ_SECONDS=60
 FUZZ_SECONDS ?= 60
+<<<<<<< HEAD
 FUZZERS := dict coder input options http
+=======
+FUZZERS := dict coder input options feed
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 # the http target also links the server's request core (not its socket glue)
 FUZZ_SRC_http := serve/http.c serve/openapi.c

@@ -1,0 +1,1 @@
+int feeds_placeholder;
