@@ -18,7 +18,7 @@ LIB_SRC := src/util/util.c src/text/tokenize.c src/text/segment.c \
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
 
-all: $(BUILD)/parley $(BUILD)/libparley.a $(BUILD)/libparley.so $(BUILD)/spec_runner $(BUILD)/data/lexicon.tsv
+all: $(BUILD)/parley $(BUILD)/libparley.a $(BUILD)/libparley.so $(BUILD)/spec_runner $(BUILD)/feed_check $(BUILD)/data/lexicon.tsv
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -40,14 +40,14 @@ $(BUILD)/parley: $(BUILD)/cli/parley.o $(BUILD)/cli/feeds.o $(BUILD)/serve/serve
 $(BUILD)/spec_runner: $(BUILD)/tests/spec_runner.o $(BUILD)/libparley.a
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
+$(BUILD)/feed_check: $(BUILD)/tests/feeds/feed_check.o $(BUILD)/libparley.a
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
 # English lexicon from WordNet (Debian wordnet-base), generated, not committed
 $(BUILD)/data/lexicon.tsv: tools/build-lexicon.sh
 	sh tools/build-lexicon.sh $@
 
-<<<<<<< HEAD
--include $(LIB_OBJ:.o=.d) $(BUILD)/cli/parley.d $(BUILD)/serve/server.d $(BUILD)/serve/http.d
-=======
--include $(LIB_OBJ:.o=.d) $(BUILD)/cli/parley.d $(BUILD)/cli/feeds.d $(BUILD)/serve/server.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/cli/parley.d $(BUILD)/cli/feeds.d $(BUILD)/serve/server.d $(BUILD)/serve/http.d
 
 .PHONY: all clean test asan accuracy bench fuzz dashboard
 
@@ -60,10 +60,7 @@ $(BUILD)/www/index.html: dashboard/build.js $(wildcard dashboard/src/*) dashboar
 
 # libFuzzer targets (clang, ASan+UBSan).  make fuzz FUZZ_SECONDS=60
 FUZZ_SECONDS ?= 60
-<<<<<<< HEAD
-FUZZERS := dict coder input options http
-=======
-FUZZERS := dict coder input options feed
+FUZZERS := dict coder input options http feed
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 # the http target also links the server's request core (not its socket glue)
 FUZZ_SRC_http := serve/http.c serve/openapi.c

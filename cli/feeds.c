@@ -160,7 +160,16 @@ static int render_source(void *ud, const parley_source_stats *st) {
     return 0;
 }
 
+static int sum_errors(void *ud, const parley_source_stats *st) {
+    *(long *)ud += st->errors;
+    return 0;
+}
+
 static void metrics_update(metrics *m, const parley_sources *src) {
+    if (src) {
+        m->errors = 0;
+        parley_sources_each(src, sum_errors, &m->errors);
+    }
     char *s = NULL;
     size_t n = 0, cap = 0;
 #define COUNTER(name, help, v) put(&s, &n, &cap, "# HELP " name " " help "\n# TYPE " name " counter\n" name " %ld\n", (long)(v))
@@ -365,7 +374,6 @@ typedef struct run_ctx {
 static void source_log(void *ud, const char *src, long line, const char *msg) {
     run_ctx *r = ud;
     (void)line;
-    r->m.errors++;
     time_t t = time(NULL);
     struct tm tm;
     gmtime_r(&t, &tm);

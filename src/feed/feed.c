@@ -53,8 +53,8 @@ static void text_of(const xmlNode *n, p_buf *b, int *sp) {
 }
 
 static int is_para(const char *name) {
-    return !strcmp(name, "p") || !strcmp(name, "blockquote") || !strcmp(name, "li") || !strcmp(name, "h1") ||
-           !strcmp(name, "h2") || !strcmp(name, "h3");
+    /* headings are left out: the headline comes with the item's title */
+    return !strcmp(name, "p") || !strcmp(name, "blockquote") || !strcmp(name, "li");
 }
 
 /* Paragraph-level blocks, in document order, one per line pair.  A block

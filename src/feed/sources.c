@@ -40,6 +40,7 @@ typedef struct source {
     long lines;                       /* stream lines read, for file:line */
     long docs, errors, not_modified;
     char last_error[400];
+    double last_logged;
 } source;
 
 typedef struct done_file { char *path; long long size, mtime; } done_file;
@@ -83,11 +84,19 @@ static int32_t today_ymd(void) {
 /* The per-source error log: what failed, where, and why. */
 static void src_error(parley_sources *s, source *src, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void src_error(parley_sources *s, source *src, const char *fmt, ...) {
+    char msg[sizeof src->last_error];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(src->last_error, sizeof src->last_error, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     src->errors++;
+    /* a source that keeps failing the same way is logged once, then again
+     * every ten minutes; every failure is counted */
+    double t = now_s();
+    int repeat = !strcmp(msg, src->last_error) && t - src->last_logged < 600;
+    memcpy(src->last_error, msg, sizeof msg);
+    if (repeat) return;
+    src->last_logged = t;
     if (s->o.log) s->o.log(s->o.log_ud, src->name, 0, src->last_error);
 }
 
