@@ -44,6 +44,12 @@ static double now_s(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static double wall_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* Sleeps up to s seconds, waking early on a stop request. */
 static void nap(double s) {
     while (s > 0 && !stop_requested) {
@@ -64,6 +70,7 @@ typedef struct metrics {
     long docs, events, unchanged, bad, errors, backlog, batches;
     double started, last_print;
     long last_docs, last_events;
+    double first_work, last_work;     /* wall clock: first document taken, last commit */
     int tty;
     const char *what;
 } metrics;
@@ -591,6 +598,7 @@ int feeds_cmd_worker(feeds_cli *f) {
             break;
         }
         if (n) {
+            if (m.first_work == 0) m.first_work = wall_s();
             /* commit first, acknowledge after: a crash in between means
              * the messages come again and the store finds them unchanged */
             if (store_batch(f, w.batch, st, &m, &e) != PARLEY_OK) {
@@ -604,6 +612,7 @@ int feeds_cmd_worker(feeds_cli *f) {
                 break;
             }
             m.bad += w.bad;
+            m.last_work = wall_s();
             w.bad = 0;
             for (size_t i = 0; i < w.nids; i++) free(w.ids[i]);
             w.nids = 0;
@@ -623,6 +632,10 @@ int feeds_cmd_worker(feeds_cli *f) {
         if (store_batch(f, w.batch, st, &m, &e) == PARLEY_OK) parley_queue_ack(q, (const char *const *)w.ids, w.nids, &e);
     }
     progress(&m, 1);
+    /* for bench/workers.sh: wall-clock span of the work, comparable
+     * across processes (startup and the final wait left out) */
+    if (m.first_work > 0)
+        fprintf(stderr, "parley worker: timing first=%.3f last=%.3f documents=%ld\n", m.first_work, m.last_work, m.docs + m.unchanged);
 out:
     for (size_t i = 0; i < w.nids; i++) free(w.ids[i]);
     free(w.ids);

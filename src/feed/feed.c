@@ -121,9 +121,9 @@ int32_t feed_parse_date(const char *s) {
         if (strncasecmp(mon, months[m], 3)) continue;
         if (year < 100) year += year <= 30 ? 2000 : 1900;
         if (year < 1000 || year > 9999 || day < 1 || day > 31) return 0;
-        char ymd[16];
-        snprintf(ymd, sizeof ymd, "%04d%02d%02d", year, m + 1, day);
-        return parley_parse_date(ymd, 8);
+        int32_t ymd = year * 10000 + (m + 1) * 100 + day;
+        /* 31 Feb comes back as another day: not a date */
+        return p_from_day_number(p_day_number(ymd)) == ymd ? ymd : 0;
     }
     return 0;
 }

@@ -50,7 +50,7 @@ parley_queue *parley_queue_open(const char *url, const char *group, const char *
     snprintf(q->group, sizeof q->group, "%s", group ? group : "");
     snprintf(q->consumer, sizeof q->consumer, "%s", consumer ? consumer : "");
     snprintf(q->cursor, sizeof q->cursor, "0-0");
-    snprintf(q->where, sizeof q->where, "%s:%d/%s", host, port, q->stream);
+    snprintf(q->where, sizeof q->where, "%.100s:%d/%.150s", host, port, q->stream);
     if (port <= 0 || port > 65535) { p_set_error(err, PARLEY_ERR_ARG, "queue '%s': bad port", url); free(q); return NULL; }
     struct timeval tv = {5, 0};
     q->rc = redisConnectWithTimeout(host, port, tv);
