@@ -584,6 +584,7 @@ int feeds_cmd_worker(feeds_cli *f) {
     if (!d || !coder) { rc = d ? EX_USAGE : EX_DICT; goto out; }
     if (!(q = parley_queue_open(f->redis, f->group ? f->group : "parley", consumer, &e))) { fprintf(stderr, "parley: %s\n", e.message); rc = EX_IO; goto out; }
     if (!(st = parley_store_open(f->db, &e))) { fprintf(stderr, "parley: %s\n", e.message); rc = EX_IO; goto out; }
+    if (f->max_deliveries > 0) parley_queue_set_max_deliveries(q, f->max_deliveries);
     w.batch = parley_batch_new(d, coder);
     if (metrics_start(&m, f->metrics)) { rc = EX_USAGE; goto out; }
     catch_signals();

@@ -11,6 +11,7 @@ typedef struct feeds_cli {
     int batch;                      /* documents per commit */
     long claim_idle_ms;             /* worker: take over messages idle this long */
     int exit_when_empty;            /* worker: stop when the stream is drained */
+    long max_deliveries;            /* worker: then a message is dead-lettered */
     int quiet;
     int32_t date;
     const char *const *sets; int nsets;  /* coder options (--set) */

@@ -42,7 +42,8 @@ static const char *usage_text =
     "                           (progress on stderr, Prometheus text at /api/metrics)\n"
     "  enqueue --redis URL [FILE...]  put JSON Lines documents on a Redis stream\n"
     "  worker --redis URL --db STORE  code documents from the stream into the store\n"
-    "        [--group G] [--consumer C] [--batch N] [--claim-idle MS] [--metrics PORT] [--exit-when-empty]\n"
+    "        [--group G] [--consumer C] [--batch N] [--claim-idle MS] [--max-deliveries N]\n"
+    "        [--metrics PORT] [--exit-when-empty]\n"
     "  version                  print the version\n"
     "\n"
     "dictionary selection (default: the shipped parley dictionaries):\n"
@@ -84,7 +85,7 @@ typedef struct cli {
     /* run / enqueue / worker (cli/feeds.c) */
     const char *config, *redis, *group, *consumer, *metrics;
     int batch, exit_when_empty;
-    long claim_idle_ms;
+    long claim_idle_ms, max_deliveries;
 } cli;
 
 static void diag(void *ud, const char *file, long line, const char *msg) {
@@ -908,6 +909,7 @@ static int cmd_feeds(cli *c, const char *cmd, int npos, char **pos) {
     f.batch = c->batch;
     f.claim_idle_ms = c->claim_idle_ms;
     f.exit_when_empty = c->exit_when_empty;
+    f.max_deliveries = c->max_deliveries;
     f.quiet = c->quiet;
     f.date = c->date;
     f.sets = c->sets;
@@ -944,6 +946,7 @@ int main(int argc, char **argv) {
 #undef ARG
         if (!strcmp(a, "--batch") && i + 1 < argc) { c.batch = atoi(argv[++i]); continue; }
         if (!strcmp(a, "--claim-idle") && i + 1 < argc) { c.claim_idle_ms = atol(argv[++i]); continue; }
+        if (!strcmp(a, "--max-deliveries") && i + 1 < argc) { c.max_deliveries = atol(argv[++i]); continue; }
         if (!strcmp(a, "--exit-when-empty")) { c.exit_when_empty = 1; continue; }
         if (!strcmp(a, "--dialect") && i + 1 < argc) {
             const char *v = argv[++i];

@@ -439,7 +439,8 @@ PARLEY_API void parley_queue_close(parley_queue *q);
 PARLEY_API parley_status parley_queue_put(parley_queue *q, const parley_doc *doc, parley_error *err);
 PARLEY_API parley_status parley_queue_flush(parley_queue *q, parley_error *err);
 /* Up to `max` documents for this consumer: first messages pending longer
- * than claim_idle_ms with any consumer (a dead worker's), then new ones,
+ * than claim_idle_ms with any consumer (a dead worker's; see
+ * parley_queue_set_max_deliveries), then new ones,
  * waiting up to block_ms.  fn gets each message's id and document (JSON);
  * documents that are not valid JSON are reported to `diag`, and handed to
  * fn with doc == NULL so the caller can acknowledge them. Returns the
@@ -448,6 +449,10 @@ typedef int (*parley_queue_msg_fn)(void *userdata, const char *msg_id, const par
 PARLEY_API parley_status parley_queue_read(parley_queue *q, int max, int block_ms, long claim_idle_ms,
                                            parley_queue_msg_fn fn, void *userdata, int *n,
                                            parley_diag_fn diag, void *diag_ud, parley_error *err);
+/* Messages delivered this many times (default 5) without acknowledgement
+ * are moved to the stream STREAM:dead (fields id, doc, reason), reported
+ * and acknowledged, instead of being claimed again forever. */
+PARLEY_API void parley_queue_set_max_deliveries(parley_queue *q, long n);
 /* Acknowledges messages: call only after their events are committed. */
 PARLEY_API parley_status parley_queue_ack(parley_queue *q, const char *const *ids, size_t n, parley_error *err);
 /* Messages not yet delivered to the group (lag) and delivered but not

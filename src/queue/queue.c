@@ -20,6 +20,7 @@ struct parley_queue {
     char stream[256], group[128], consumer[128];
     char cursor[64];          /* XAUTOCLAIM scan position */
     long unanswered;          /* XADDs sent, answers not read */
+    long max_deliveries;      /* then a message goes to STREAM:dead */
     char where[300];          /* host:port/stream, for messages */
 };
 
@@ -50,6 +51,7 @@ parley_queue *parley_queue_open(const char *url, const char *group, const char *
     snprintf(q->group, sizeof q->group, "%s", group ? group : "");
     snprintf(q->consumer, sizeof q->consumer, "%s", consumer ? consumer : "");
     snprintf(q->cursor, sizeof q->cursor, "0-0");
+    q->max_deliveries = 5;
     snprintf(q->where, sizeof q->where, "%.100s:%d/%.150s", host, port, q->stream);
     if (port <= 0 || port > 65535) { p_set_error(err, PARLEY_ERR_ARG, "queue '%s': bad port", url); free(q); return NULL; }
     struct timeval tv = {5, 0};
@@ -160,6 +162,59 @@ static int deliver(parley_queue *q, redisReply *e, parley_queue_msg_fn fn, void 
     return 1;
 }
 
+void parley_queue_set_max_deliveries(parley_queue *q, long n) {
+    if (q) q->max_deliveries = n > 0 ? n : 5;
+}
+
+/* A message delivered max_deliveries times and never acknowledged is
+ * taking its workers down (or is otherwise cursed): it is copied to the
+ * dead-letter stream STREAM:dead with the reason, acknowledged, and
+ * reported, so the queue keeps moving. */
+static void bury_cursed(parley_queue *q, long idle_ms, int max, parley_diag_fn diag, void *diag_ud) {
+    char idle[24], count[16];
+    snprintf(idle, sizeof idle, "%ld", idle_ms);
+    snprintf(count, sizeof count, "%d", max);
+    const char *argv[] = {"XPENDING", q->stream, q->group, "IDLE", idle, "-", "+", count};
+    redisReply *r = cmd(q, 8, argv);
+    if (!r || r->type != REDIS_REPLY_ARRAY) { freeReplyObject(r); return; }
+    char dead[300];
+    snprintf(dead, sizeof dead, "%s:dead", q->stream);
+    for (size_t i = 0; i < r->elements; i++) {
+        redisReply *e = r->element[i];
+        if (e->type != REDIS_REPLY_ARRAY || e->elements < 4 || e->element[3]->type != REDIS_REPLY_INTEGER) continue;
+        long long n = e->element[3]->integer;
+        if (n < q->max_deliveries) continue;
+        const char *id = e->element[0]->str;
+        const char *rg[] = {"XRANGE", q->stream, id, id};
+        redisReply *m = cmd(q, 4, rg);
+        const char *doc = "";
+        size_t dl = 0;
+        if (m && m->type == REDIS_REPLY_ARRAY && m->elements == 1 && m->element[0]->elements >= 2) {
+            redisReply *f = m->element[0]->element[1];
+            for (size_t k = 0; f->type == REDIS_REPLY_ARRAY && k + 1 < f->elements; k += 2)
+                if (!strcmp(f->element[k]->str, "doc")) { doc = f->element[k + 1]->str; dl = f->element[k + 1]->len; }
+        }
+        char why[120];
+        snprintf(why, sizeof why, "delivered %lld times, never acknowledged", n);
+        const char *add[] = {"XADD", dead, "*", "id", id, "doc", doc, "reason", why};
+        size_t lens[] = {4, strlen(dead), 1, 2, strlen(id), 3, dl, 6, strlen(why)};
+        redisReply *a = redisCommandArgv(q->rc, 9, add, lens);
+        int moved = a && a->type == REDIS_REPLY_STRING;
+        freeReplyObject(a);
+        if (moved) {
+            const char *ack[] = {"XACK", q->stream, q->group, id};
+            freeReplyObject(cmd(q, 4, ack));
+            if (diag) {
+                char msg[500];
+                snprintf(msg, sizeof msg, "message %s: %s; moved to %s", id, why, dead);
+                diag(diag_ud, q->where, 0, msg);
+            }
+        }
+        freeReplyObject(m);
+    }
+    freeReplyObject(r);
+}
+
 parley_status parley_queue_read(parley_queue *q, int max, int block_ms, long claim_idle_ms, parley_queue_msg_fn fn, void *ud, int *n,
                                 parley_diag_fn diag, void *diag_ud, parley_error *err) {
     if (n) *n = 0;
@@ -171,6 +226,7 @@ parley_status parley_queue_read(parley_queue *q, int max, int block_ms, long cla
     snprintf(count, sizeof count, "%d", max > 0 ? max : 64);
     int got = 0;
     if (claim_idle_ms > 0) {
+        bury_cursed(q, claim_idle_ms, max > 0 ? max : 64, diag, diag_ud);
         snprintf(idle, sizeof idle, "%ld", claim_idle_ms);
         const char *argv[] = {"XAUTOCLAIM", q->stream, q->group, q->consumer, idle, q->cursor, "COUNT", count};
         redisReply *r = cmd(q, 8, argv);

@@ -80,3 +80,19 @@ sqlite3 $T/ref.db "$men" > $T/ref.men; Q "$men" > $T/w.men
 cmp -s $T/ref.ev $T/w.ev || { diff $T/ref.ev $T/w.ev | head -5; fail "events differ from a single-process run"; }
 cmp -s $T/ref.men $T/w.men || { diff $T/ref.men $T/w.men | head -5; fail "mentions differ from a single-process run"; }
 echo "3 workers, one killed: $docs documents once each; $(wc -l < $T/w.ev) events and $(wc -l < $T/w.men) mentions equal to one process"
+
+# a message that holds no document is reported and acknowledged; one delivered
+# --max-deliveries times and never acknowledged goes to STREAM:dead
+rc XADD parley:bad '*' doc 'not json' > /dev/null
+rc XADD parley:bad '*' doc '{"id":"cursed","date":"2025-06-03","text":"Israel and Syria held talks."}' > $T/cursed.id
+rc XGROUP CREATE parley:bad parley 0 > /dev/null
+rc XREADGROUP GROUP parley ghost COUNT 2 STREAMS parley:bad '>' > /dev/null
+for i in 1 2; do rc XCLAIM parley:bad parley ghost 0 $(cat $T/cursed.id) > /dev/null; done
+sleep 0.2   # older than --claim-idle (Redis measures idleness by its own clock)
+$P worker --redis $REDIS_URL/parley:bad --db $T/bad.db --claim-idle 100 --max-deliveries 3 --exit-when-empty 2>$T/wbad.err ||
+  fail "worker on bad messages exit $?"
+grep -q "not a JSON object" $T/wbad.err || fail "the bad message was not reported"
+grep -q "message $(cat $T/cursed.id): delivered 3 times, never acknowledged; moved to parley:bad:dead" $T/wbad.err || fail "no dead-letter report"
+[ "$(rc XLEN parley:bad:dead)" = 1 ] || fail "dead-letter stream holds $(rc XLEN parley:bad:dead)"
+[ "$(rc XPENDING parley:bad parley | head -1)" = 0 ] || fail "bad messages left pending"
+echo "bad message reported and acknowledged; a message delivered 3 times moved to parley:bad:dead"
