@@ -41,6 +41,7 @@ typedef struct source {
     long docs, errors, not_modified;
     char last_error[400];
     double last_logged;
+    int fails;                        /* polls failed in a row (backoff) */
 } source;
 
 typedef struct done_file { char *path; long long size, mtime; } done_file;
@@ -337,22 +338,24 @@ static int on_item(void *ud, const parley_feed_item *it) {
     return stop;
 }
 
-static void poll_feed(parley_sources *s, source *src) {
+/* 0 when the feed was read (or unchanged), -1 when the poll failed. */
+static int poll_feed(parley_sources *s, source *src) {
     feed_http r;
-    if (get(s, src->name, src->etag, src->lm, &r)) { src_error(s, src, "%s", r.error); return; }
-    if (r.status == 304) { src->not_modified++; free(r.body); return; }
-    if (r.status != 200) { src_error(s, src, "HTTP %ld", r.status); free(r.body); return; }
+    if (get(s, src->name, src->etag, src->lm, &r)) { src_error(s, src, "%s", r.error); return -1; }
+    if (r.status == 304) { src->not_modified++; free(r.body); return 0; }
+    if (r.status != 200) { src_error(s, src, "HTTP %ld", r.status); free(r.body); return -1; }
     s->cur = src;
     s->cur_failed = 0;
     parley_error e;
     parley_status st = parley_feed_parse(r.body ? r.body : "", r.len, src->name, on_item, s, &e);
     free(r.body);
-    if (st != PARLEY_OK) { src_error(s, src, "%s", e.message); return; }
+    if (st != PARLEY_OK) { src_error(s, src, "%s", e.message); return -1; }
     if (!s->cur_failed && !s->stopped) {
         memcpy(src->p_etag, r.etag, sizeof src->p_etag);
         memcpy(src->p_lm, r.last_modified, sizeof src->p_lm);
         src->p_valid = 1;
     }
+    return 0;
 }
 
 /* ---------------------------------------------------- directories, fds */
@@ -468,10 +471,19 @@ parley_status parley_sources_poll(parley_sources *s, parley_doc_fn fn, void *ud,
         source *src = s->srcs.v[i];
         if (src->kind == SRC_FD && src->eof) continue;
         if (src->next_due > t) continue;
-        if (src->kind == SRC_FEED) poll_feed(s, src);
-        else if (src->kind == SRC_DIR) poll_dir(s, src);
+        double wait = src->interval;
+        if (src->kind == SRC_FEED) {
+            /* a failing feed is asked again after 2, 4 ... 32 intervals
+             * (at most an hour, unless its interval is longer): a broken
+             * server should not be polled at full rate */
+            if (poll_feed(s, src)) {
+                src->fails++;
+                wait = src->interval * (double)(1 << (src->fails - 1 < 5 ? src->fails - 1 : 5));
+                if (wait > 3600 && src->interval < 3600) wait = 3600;
+            } else src->fails = 0;
+        } else if (src->kind == SRC_DIR) poll_dir(s, src);
         else poll_fd(s, src);
-        src->next_due = now_s() + src->interval;
+        src->next_due = now_s() + wait;
     }
     t = now_s();
     for (size_t i = 0; i < s->srcs.n; i++) {

@@ -38,12 +38,14 @@ echo "parser: RSS 2.0, RSS 1.0, Atom, bad XML with its line, entity loop refused
 
 # 2. the web server
 cp -r $HERE/www $T/www
-python3 $HERE/server.py $T/www $T/port $T/access.log &
+python3 $HERE/server.py $T/www $T/port $T/access.log 2>$T/server.err &
 SRV=$!
 wait_for test -s $T/port || fail "fixture server did not start"
 PORT=$(cat $T/port)
 BASE=http://127.0.0.1:$PORT
 sed -i "s#ARTICLE_BASE#$BASE#g" $T/www/feeds/*.xml $T/www/feeds/*.rss
+# a feed over the size limit (max_bytes below)
+python3 -c "print('<rss><channel>' + '<item><title>x</title></item>' * 20000 + '</channel></rss>')" > $T/www/feeds/big.xml
 MP=$((30000 + $$ % 20000))
 mkdir -p $T/in
 cat > $T/run.conf <<EOF
@@ -54,6 +56,7 @@ metrics = 127.0.0.1:$MP
 interval = 1            # seconds between polls of a feed
 host_interval = 0.02
 timeout = 2
+max_bytes = 200000
 group = 100
 date = 2025-06-01
 feed = $BASE/feeds/world.rss
@@ -63,6 +66,7 @@ feed = $BASE/feeds/bad.xml
 feed = $BASE/status/500
 feed = $BASE/feeds/missing.xml
 feed = $BASE/slow 60
+feed = $BASE/feeds/big.xml
 dir = $T/in 0.5
 EOF
 $P run --config $T/run.conf 2>$T/run1.err &
@@ -86,6 +90,7 @@ wait_for logged "feeds/bad.xml.*bad.xml:6: XML parse error" || fail "bad XML not
 wait_for logged "status/500	HTTP 500" || fail "HTTP 500 not logged"
 wait_for logged "missing.xml	HTTP 404" || fail "HTTP 404 not logged"
 wait_for logged "/slow	timeout after 2 s" || fail "timeout not logged"
+wait_for logged "big.xml	response over the size limit (200000 bytes)" || fail "size limit not logged"
 echo "error log: $(cut -f2- $T/errors.log | sort -u | tr '\n' ';')"
 
 # 5. conditional GET: an unchanged feed is answered 304 and not parsed again
@@ -106,6 +111,12 @@ wait_for has_doc wire-3 || fail "new item not picked up"
 first=$(tail -n +$((mark + 1)) $T/access.log | grep "GET /feeds/world.rss" | head -1)
 [ "$first" = "GET /feeds/world.rss 200" ] || fail "the first poll after the change was '$first'"
 echo "new item: stored after the first poll of the changed feed"
+# a failing feed backs off; a healthy one on the same interval does not
+asked() { [ "$(grep -c "GET /feeds/atom.xml " $T/access.log)" -ge 10 ]; }
+wait_for asked || fail "atom.xml not polled 10 times"
+c500=$(grep -c "GET /status/500 " $T/access.log); cok=$(grep -c "GET /feeds/atom.xml " $T/access.log)
+[ $((c500 * 2)) -le $cok ] || fail "no backoff: /status/500 asked $c500 times, atom.xml $cok times"
+echo "backoff: the failing feed asked $c500 times while a healthy one was asked $cok times"
 
 # 8. a watched directory; kill -9 in the middle, restart: nothing lost, nothing twice
 python3 $HERE/gen_docs.py 1500 11 > $T/gen.jsonl
