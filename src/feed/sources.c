@@ -248,7 +248,9 @@ static int offer(parley_sources *s, source *src, const parley_doc *d) {
     src->docs++;
     s->pending_docs++;
     if (s->fn(s->ud, d)) s->stopped = 1;
-    return s->stopped;
+    /* a stream cannot be read again: its chunk is handed out to the end
+     * (the caller commits it) and the poll stops after it */
+    return src->kind == SRC_FD ? 0 : s->stopped;
 }
 
 /* ---------------------------------------------------------------- feeds */
@@ -454,8 +456,6 @@ static void poll_fd(parley_sources *s, source *src) {
     s->cur = src;
     read_jsonl(f, src->name, &io, on_doc, s);
     fclose(f);
-    /* a stop mid-chunk drops the rest of it: a stream is not re-read, so
-     * finish the chunk's documents first (the caller commits them) */
     for (size_t i = 0; i < end; i++) src->lines += src->partial.s[i] == '\n';
     memmove(src->partial.s, src->partial.s + end, src->partial.n - end);
     src->partial.n -= end;
