@@ -4,7 +4,7 @@ BUILD   ?= build
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN    := -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE
-PKGS    := icu-uc icu-i18n jansson libxml-2.0 sqlite3 libpq
+PKGS    := icu-uc icu-i18n jansson libxml-2.0 sqlite3 libpq libcurl hiredis
 SERVE_PKGS := libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
@@ -14,11 +14,11 @@ LIB_SRC := src/util/util.c src/text/tokenize.c src/text/segment.c \
            src/dict/options.c src/dict/dict.c src/dict/actors.c src/dict/verbs.c \
            src/code/coder.c src/code/event.c src/io/input.c src/validate/validate.c \
            src/store/db.c src/store/store.c src/store/analytics.c src/store/export.c src/store/query.c \
-           src/geo/geo.c
+           src/geo/geo.c src/feed/feed.c src/feed/http.c src/feed/sources.c src/queue/batch.c src/queue/queue.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
 
-all: $(BUILD)/parley $(BUILD)/libparley.a $(BUILD)/libparley.so $(BUILD)/spec_runner $(BUILD)/data/lexicon.tsv \
+all: $(BUILD)/parley $(BUILD)/libparley.a $(BUILD)/libparley.so $(BUILD)/spec_runner $(BUILD)/feed_check $(BUILD)/data/lexicon.tsv \
      $(BUILD)/data/gazetteer.bin $(BUILD)/geo_bench
 
 $(BUILD)/%.o: %.c
@@ -35,13 +35,16 @@ $(BUILD)/libparley.a: $(LIB_OBJ)
 $(BUILD)/libparley.so: $(PIC_OBJ)
 	$(CC) -shared -o $@ $^ $(PKG_LIBS) -lm
 
-$(BUILD)/parley: $(BUILD)/cli/parley.o $(BUILD)/serve/server.o $(BUILD)/serve/http.o $(BUILD)/serve/openapi.o $(BUILD)/libparley.a
+$(BUILD)/parley: $(BUILD)/cli/parley.o $(BUILD)/cli/feeds.o $(BUILD)/serve/server.o $(BUILD)/serve/http.o $(BUILD)/serve/openapi.o $(BUILD)/libparley.a
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs $(SERVE_PKGS)) -lpthread -lm
 
 $(BUILD)/geo_bench: $(BUILD)/bench/geo_bench.o $(BUILD)/libparley.a
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(BUILD)/spec_runner: $(BUILD)/tests/spec_runner.o $(BUILD)/libparley.a
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(BUILD)/feed_check: $(BUILD)/tests/feeds/feed_check.o $(BUILD)/libparley.a
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 # English lexicon from WordNet (Debian wordnet-base), generated, not committed
@@ -58,7 +61,7 @@ tools/geo/node_modules/.package-lock.json: tools/geo/package-lock.json
 $(BUILD)/data/gazetteer.bin: $(BUILD)/data/gazetteer.tsv $(BUILD)/parley
 	$(BUILD)/parley geo --build $< $@
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/cli/parley.d $(BUILD)/serve/server.d $(BUILD)/serve/http.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/cli/parley.d $(BUILD)/cli/feeds.d $(BUILD)/serve/server.d $(BUILD)/serve/http.d
 
 .PHONY: all clean test asan accuracy bench fuzz dashboard
 
@@ -71,7 +74,7 @@ $(BUILD)/www/index.html: dashboard/build.js $(wildcard dashboard/src/*) dashboar
 
 # libFuzzer targets (clang, ASan+UBSan).  make fuzz FUZZ_SECONDS=60
 FUZZ_SECONDS ?= 60
-FUZZERS := dict coder input options http geo
+FUZZERS := dict coder input options http geo feed
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 # the http target also links the server's request core (not its socket glue)
 FUZZ_SRC_http := serve/http.c serve/openapi.c

@@ -13,6 +13,7 @@
 
 #include "../src/io/input.h"
 #include "../serve/server.h"
+#include "feeds.h"
 #include "../src/validate/validate.h"
 #include "parley.h"
 
@@ -39,6 +40,12 @@ static const char *usage_text =
     "                           HTTP API (see /api/openapi.json) and the dashboard\n"
     "  geo NAME [--country XX]  the gazetteer's candidates for a place name (JSON)\n"
     "  geo --build IN.tsv OUT   compile the gazetteer table (make does this)\n"
+    "  run --config FILE        poll feeds, folders and stdin; code and store continuously\n"
+    "                           (progress on stderr, Prometheus text at /api/metrics)\n"
+    "  enqueue --redis URL [FILE...]  put JSON Lines documents on a Redis stream\n"
+    "  worker --redis URL --db STORE  code documents from the stream into the store\n"
+    "        [--group G] [--consumer C] [--batch N] [--claim-idle MS] [--max-deliveries N]\n"
+    "        [--metrics PORT] [--exit-when-empty]\n"
     "  version                  print the version\n"
     "\n"
     "dictionary selection (default: the shipped parley dictionaries):\n"
@@ -82,6 +89,10 @@ typedef struct cli {
     const char *gazetteer_path, *country;
     int no_geo, geo_build;
     parley_gazetteer *gaz;      /* loaded with the dictionaries; NULL: events have no place */
+    /* run / enqueue / worker (cli/feeds.c) */
+    const char *config, *redis, *group, *consumer, *metrics;
+    int batch, exit_when_empty;
+    long claim_idle_ms, max_deliveries;
 } cli;
 
 static void diag(void *ud, const char *file, long line, const char *msg) {
@@ -931,6 +942,43 @@ static int cmd_geo(cli *c, int npos, char **pos) {
 }
 
 static int run_command(cli *c, const char *cmd, int npos, char **pos);
+/* ------------------------------------------- run, enqueue, worker */
+
+/* The configuration file of `run` may name dictionaries; the command line
+ * wins where both do. */
+static parley_dict *feeds_load_dicts(void *ud, const char *const dict[6]) {
+    cli *c = ud;
+    const char **kinds[6] = {&c->verbs, &c->actors, &c->agents, &c->discards, &c->issues, &c->options_file};
+    for (int k = 0; k < 6; k++)
+        if (dict[k] && !*kinds[k]) *kinds[k] = dict[k];
+    return load_dicts(c);
+}
+
+static int cmd_feeds(cli *c, const char *cmd, int npos, char **pos) {
+    feeds_cli f;
+    memset(&f, 0, sizeof f);
+    f.config = c->config;
+    f.redis = c->redis;
+    f.db = c->db;
+    f.group = c->group;
+    f.consumer = c->consumer;
+    f.metrics = c->metrics;
+    f.batch = c->batch;
+    f.claim_idle_ms = c->claim_idle_ms;
+    f.exit_when_empty = c->exit_when_empty;
+    f.max_deliveries = c->max_deliveries;
+    f.quiet = c->quiet;
+    f.date = c->date;
+    f.sets = c->sets;
+    f.nsets = c->nsets;
+    f.load_dicts = feeds_load_dicts;
+    f.ud = c;
+    f.diag = diag;
+    f.diag_ud = c;
+    if (!strcmp(cmd, "run")) return feeds_cmd_run(&f);
+    if (!strcmp(cmd, "enqueue")) return feeds_cmd_enqueue(&f, npos, pos);
+    return feeds_cmd_worker(&f);
+}
 
 int main(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
@@ -951,7 +999,13 @@ int main(int argc, char **argv) {
         ARG("--out", c.out_fmt) ARG("-o", c.out_path) ARG("--db", c.db) ARG("--by", c.by) ARG("--format", c.format)
         ARG("--host", c.host) ARG("--www", c.www) ARG("--cors", c.cors) ARG("--token", c.token)
         ARG("--gazetteer", c.gazetteer_path) ARG("--country", c.country)
+        ARG("--config", c.config) ARG("--redis", c.redis) ARG("--group", c.group) ARG("--consumer", c.consumer)
+        ARG("--metrics", c.metrics)
 #undef ARG
+        if (!strcmp(a, "--batch") && i + 1 < argc) { c.batch = atoi(argv[++i]); continue; }
+        if (!strcmp(a, "--claim-idle") && i + 1 < argc) { c.claim_idle_ms = atol(argv[++i]); continue; }
+        if (!strcmp(a, "--max-deliveries") && i + 1 < argc) { c.max_deliveries = atol(argv[++i]); continue; }
+        if (!strcmp(a, "--exit-when-empty")) { c.exit_when_empty = 1; continue; }
         if (!strcmp(a, "--dialect") && i + 1 < argc) {
             const char *v = argv[++i];
             c.dialect = !strcmp(v, "tabari") ? PARLEY_DIALECT_TABARI : !strcmp(v, "petrarch1") ? PARLEY_DIALECT_PETRARCH1
@@ -1012,6 +1066,7 @@ static int run_command(cli *c, const char *cmd, int npos, char **pos) {
     if (!strcmp(cmd, "alerts")) return cmd_alerts(c);
     if (!strcmp(cmd, "export")) return cmd_export(c);
     if (!strcmp(cmd, "serve")) return cmd_serve(c);
+    if (!strcmp(cmd, "run") || !strcmp(cmd, "enqueue") || !strcmp(cmd, "worker")) return cmd_feeds(c, cmd, npos, pos);
     fprintf(stderr, "parley: unknown command '%s'\n\n%s", cmd, usage_text);
     return EX_USAGE;
 }

@@ -383,6 +383,127 @@ PARLEY_API parley_status parley_store_dyads_json(parley_store *s, int32_t since,
 /* Counts and date range of the store. */
 PARLEY_API parley_status parley_store_stats_json(parley_store *s, char **out, size_t *len, parley_error *err);
 
+/* ------------------------------------------------------------------ */
+/* Continuous ingestion: feeds, sources, batches, the Redis queue      */
+/* ------------------------------------------------------------------ */
+
+/* One item of a feed, valid only during the callback. */
+typedef struct parley_feed_item {
+    const char *id;          /* guid / atom:id, else the link */
+    const char *url;         /* the item's link, may be NULL */
+    const char *title;       /* plain text, may be NULL */
+    const char *text;        /* plain text (HTML reduced), NULL when the feed gives only a link */
+    size_t text_len;
+    int32_t date;            /* YYYYMMDD from pubDate/published/updated, 0 when absent */
+} parley_feed_item;
+typedef int (*parley_feed_item_fn)(void *userdata, const parley_feed_item *it); /* nonzero: stop */
+
+/* Parses an RSS 2.0, RSS 1.0 or Atom document held in memory (no network,
+ * no entity expansion).  PARLEY_ERR_PARSE with "url:line: reason" when the
+ * XML is not well-formed or is not a feed.  `feed_url` names it in errors. */
+PARLEY_API parley_status parley_feed_parse(const char *xml, size_t len, const char *feed_url,
+                                           parley_feed_item_fn fn, void *userdata, parley_error *err);
+
+/* Article HTML -> plain text: script, style, nav, header, footer and
+ * aside dropped, paragraphs kept, separated by blank lines.  Returns a
+ * malloc()ed NUL-terminated string (the caller frees it), "" when there is
+ * no text, NULL only when out of memory. */
+PARLEY_API char *parley_html_to_text(const char *html, size_t len, size_t *out_len);
+
+/* Sources: feeds over HTTP(S), watched directories, a JSON Lines stream
+ * (e.g. standard input).  A poll hands out only documents not seen before
+ * (by URL and by content hash); what was handed out is remembered in the
+ * state file only at parley_sources_commit, which the caller calls after
+ * it has committed those documents to the store, so a crash in between
+ * hands them out again (and the store skips what it already has).
+ * One parley_sources per thread. */
+typedef struct parley_sources parley_sources;
+typedef struct parley_sources_opts {
+    const char *state_path;   /* SQLite file for seen documents, ETags, files done */
+    int timeout_s;            /* per HTTP request (default 20) */
+    size_t max_bytes;         /* per HTTP response (default 8 MB) */
+    double host_interval_s;   /* at least this long between two requests to one host (default 1) */
+    const char *user_agent;   /* default "parley/VERSION" */
+    int32_t default_date;     /* for undated items (default: the poll's day) */
+    /* per-source error log: file = the source's name, message = what failed and why */
+    parley_diag_fn log; void *log_ud;
+} parley_sources_opts;
+
+PARLEY_API parley_sources *parley_sources_new(const parley_sources_opts *o, parley_error *err);
+PARLEY_API void parley_sources_free(parley_sources *s);
+/* interval_s: seconds between polls of this source. */
+PARLEY_API parley_status parley_sources_add_feed(parley_sources *s, const char *url, double interval_s, parley_error *err);
+/* New *.jsonl and *.txt files (names not starting with '.') in `dir`. */
+PARLEY_API parley_status parley_sources_add_dir(parley_sources *s, const char *dir, double interval_s, parley_error *err);
+/* JSON Lines read from `fd` as they arrive (the descriptor is not closed). */
+PARLEY_API parley_status parley_sources_add_fd(parley_sources *s, int fd, const char *name, parley_error *err);
+
+typedef int (*parley_doc_fn)(void *userdata, const parley_doc *doc); /* nonzero: stop the poll */
+/* Polls every source that is due and calls fn per new document (valid
+ * during the call).  *next_s: seconds until the next source is due.
+ * Failures of single sources go to the log and the poll goes on. */
+PARLEY_API parley_status parley_sources_poll(parley_sources *s, parley_doc_fn fn, void *userdata,
+                                             double *next_s, parley_error *err);
+/* Remember everything handed out since the last commit (durably) / forget it. */
+PARLEY_API parley_status parley_sources_commit(parley_sources *s, parley_error *err);
+PARLEY_API void parley_sources_rollback(parley_sources *s);
+/* Documents handed out and not committed yet; nonzero while a stream
+ * source is still open. */
+PARLEY_API long parley_sources_pending(const parley_sources *s);
+PARLEY_API int parley_sources_open_streams(const parley_sources *s);
+
+typedef struct parley_source_stats { const char *name; long docs, errors, not_modified; const char *last_error; } parley_source_stats;
+typedef int (*parley_source_stats_fn)(void *userdata, const parley_source_stats *st);
+PARLEY_API void parley_sources_each(const parley_sources *s, parley_source_stats_fn fn, void *userdata);
+
+/* A batch codes documents outside any store transaction and then stores
+ * them together, so several processes sharing one store hold its write
+ * lock only to write.  The batch copies what it keeps. */
+typedef struct parley_batch parley_batch;
+PARLEY_API parley_batch *parley_batch_new(const parley_dict *d, parley_coder *c);
+PARLEY_API void parley_batch_free(parley_batch *b);
+/* Codes `doc` now; *n_events: events found. */
+PARLEY_API parley_status parley_batch_add(parley_batch *b, const parley_doc *doc, int *n_events, parley_error *err);
+PARLEY_API size_t parley_batch_count(const parley_batch *b);
+typedef struct parley_batch_result { long stored, unchanged, events, bad; } parley_batch_result;
+/* Stores every kept document and commits.  On success the batch is empty
+ * and *res (added to) says what happened; on PARLEY_ERR_IO nothing of the
+ * batch is stored and it is kept, so the caller may try again.  Documents
+ * the store refuses go to the diagnostic callback and count as bad. */
+PARLEY_API parley_status parley_batch_store(parley_batch *b, parley_store *s, parley_batch_result *res,
+                                            parley_diag_fn diag, void *diag_ud, parley_error *err);
+
+/* A document queue on a Redis Stream with a consumer group.
+ * url: redis://HOST:PORT[/STREAM] (stream default "parley:docs").
+ * group/consumer may be NULL for a producer. */
+typedef struct parley_queue parley_queue;
+PARLEY_API parley_queue *parley_queue_open(const char *url, const char *group, const char *consumer, parley_error *err);
+PARLEY_API void parley_queue_close(parley_queue *q);
+/* Adds one document (written as one JSON object). Buffered: call
+ * parley_queue_flush to wait for the server's answers. */
+PARLEY_API parley_status parley_queue_put(parley_queue *q, const parley_doc *doc, parley_error *err);
+PARLEY_API parley_status parley_queue_flush(parley_queue *q, parley_error *err);
+/* Up to `max` documents for this consumer: first messages pending longer
+ * than claim_idle_ms with any consumer (a dead worker's; see
+ * parley_queue_set_max_deliveries), then new ones,
+ * waiting up to block_ms.  fn gets each message's id and document (JSON);
+ * documents that are not valid JSON are reported to `diag`, and handed to
+ * fn with doc == NULL so the caller can acknowledge them. Returns the
+ * number of messages in *n. */
+typedef int (*parley_queue_msg_fn)(void *userdata, const char *msg_id, const parley_doc *doc);
+PARLEY_API parley_status parley_queue_read(parley_queue *q, int max, int block_ms, long claim_idle_ms,
+                                           parley_queue_msg_fn fn, void *userdata, int *n,
+                                           parley_diag_fn diag, void *diag_ud, parley_error *err);
+/* Messages delivered this many times (default 5) without acknowledgement
+ * are moved to the stream STREAM:dead (fields id, doc, reason), reported
+ * and acknowledged, instead of being claimed again forever. */
+PARLEY_API void parley_queue_set_max_deliveries(parley_queue *q, long n);
+/* Acknowledges messages: call only after their events are committed. */
+PARLEY_API parley_status parley_queue_ack(parley_queue *q, const char *const *ids, size_t n, parley_error *err);
+/* Messages not yet delivered to the group (lag) and delivered but not
+ * acknowledged (pending). */
+PARLEY_API parley_status parley_queue_backlog(parley_queue *q, long *lag, long *pending, parley_error *err);
+
 /* Dates: "YYYY-MM-DD", "YYYYMMDD", "YYMMDD" (00-30 -> 20xx) -> YYYYMMDD.
  * Returns 0 when the text is not a valid date. */
 PARLEY_API int32_t parley_parse_date(const char *s, size_t len);

@@ -134,6 +134,13 @@ pgcheck() {
 pgcheck "store on PostgreSQL: the store tests above against a real server" sh tests/store/run.sh $B pg
 pgcheck "PostgreSQL: 3 concurrent writers = 1 writer, exports and API equal SQLite's, kill -9, errors" sh tests/store/pg.sh $B
 
+# continuous ingestion and scale-out (issue #7): real servers on loopback
+check "feeds: parley run on fixture RSS/Atom over local HTTP, article text, 304, error log, metrics, new item, kill -9 and SIGTERM restarts" sh tests/feeds/run.sh $B
+check "workers: 3 parley workers on a real Redis stream over ${WORKER_DOCS:-10000} documents, one killed -9; events equal one process" sh tests/feeds/workers.sh $B
+if [ -f tests/lib/pg.sh ]; then
+  check "workers on PostgreSQL: the same over a shared PostgreSQL store" sh tests/feeds/workers-pg.sh $B
+fi
+
 # the HTTP API
 check "serve: every endpoint, limits, traversal, XSS, read-only, token" sh tests/serve/run.sh $B
 check "serve abuse: slow clients, big bodies, malformed requests, connection flood" sh tests/serve/abuse.sh $B

@@ -233,7 +233,8 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t) {
     e->fn = (uint32_t)(c->cache_pool.n - e->foff);
     e->hoff = (uint32_t)c->cache_pool.n;
     for (size_t a = 0; a < m; a++) {
-        const uint32_t *pr = c->cache_pool.v + e->off + 2 * a;
+        /* by value: the pushes below may move cache_pool */
+        const uint32_t pr[2] = {c->cache_pool.v[e->off + 2 * a], c->cache_pool.v[e->off + 2 * a + 1]};
         if (pr[1] == UINT32_MAX || (pr[0] >> 28) == K_ISSUE) continue;
         /* insertion by hint keeps positions ascending within one hint;
          * the pushes may move the pool, so the hint is read first */
