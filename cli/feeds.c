@@ -229,6 +229,7 @@ static parley_coder *make_coder(feeds_cli *f, const parley_dict *d, int32_t date
     parley_coder *c = parley_coder_new(d);
     if (!c) return NULL;
     parley_coder_set_diag(c, f->diag, f->diag_ud);
+    if (f->gazetteer) parley_coder_set_gazetteer(c, f->gazetteer);
     parley_error e;
     for (int i = 0; i < f->nsets; i++)
         if (parley_coder_option(c, f->sets[i], &e) != PARLEY_OK) {

@@ -20,6 +20,7 @@ typedef struct feeds_cli {
     parley_dict *(*load_dicts)(void *ud, const char *const dict[6]);
     void *ud;
     parley_diag_fn diag; void *diag_ud;
+    const parley_gazetteer *gazetteer; /* NULL: events have no place */
 } feeds_cli;
 
 int feeds_cmd_run(feeds_cli *f);

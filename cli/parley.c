@@ -975,6 +975,8 @@ static int cmd_feeds(cli *c, const char *cmd, int npos, char **pos) {
     f.ud = c;
     f.diag = diag;
     f.diag_ud = c;
+    load_gazetteer(c);
+    f.gazetteer = c->gaz;
     if (!strcmp(cmd, "run")) return feeds_cmd_run(&f);
     if (!strcmp(cmd, "enqueue")) return feeds_cmd_enqueue(&f, npos, pos);
     return feeds_cmd_worker(&f);
