@@ -2,7 +2,7 @@
 # Installs the build and test dependencies on Debian 12 (idempotent), then
 # the dashboard's npm packages (from dashboard/package-lock.json).
 set -e
-PKGS="build-essential pkg-config clang libicu-dev libjansson-dev libxml2-dev libsqlite3-dev sqlite3 libpq-dev postgresql libmicrohttpd-dev libcurl4-openssl-dev libhiredis-dev redis-server curl wordnet-base iso-codes chromium valgrind python3"
+PKGS="build-essential pkg-config clang libicu-dev libjansson-dev libxml2-dev libsqlite3-dev sqlite3 libpq-dev postgresql libmicrohttpd-dev libcurl4-openssl-dev libhiredis-dev redis-server curl wordnet-base iso-codes chromium valgrind python3 time"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 # Node.js: keep the one the machine has; Debian's only when there is none
