@@ -11,7 +11,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 CPPFLAGS := -Iinclude $(PKG_CFLAGS) -DPARLEY_SOURCE_DIR='"$(CURDIR)"'
 
 LIB_SRC := src/util/util.c src/text/tokenize.c src/text/segment.c \
-           src/dict/options.c src/dict/dict.c src/dict/actors.c src/dict/verbs.c \
+           src/dict/options.c src/dict/dict.c src/dict/actors.c src/dict/verbs.c src/dict/cache.c \
            src/code/coder.c src/code/event.c src/io/input.c src/validate/validate.c \
            src/store/db.c src/store/store.c src/store/analytics.c src/store/export.c src/store/query.c \
            src/geo/geo.c src/feed/feed.c src/feed/http.c src/feed/sources.c src/queue/batch.c src/queue/queue.c

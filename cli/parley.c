@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "../src/io/input.h"
 #include "../serve/server.h"
@@ -56,6 +57,9 @@ static const char *usage_text =
     "                           come from the shipped set)\n"
     "  --dict-dir DIR           shipped dictionaries from DIR (default: found next to the binary)\n"
     "  --max-dict-line BYTES    longer dictionary lines are reported and skipped (default 65536)\n"
+    "  --dict-cache DIR         compiled dictionaries go to DIR (default: $PARLEY_CACHE_DIR,\n"
+    "                           else ~/.cache/parley); rebuilt when a source changes\n"
+    "  --no-dict-cache          always parse the text dictionaries\n"
     "\n"
     "code options:\n"
     "  --in jsonl|text|petrxml|tabari   input format (default: jsonl; by extension when FILE given)\n"
@@ -76,7 +80,8 @@ static const char *usage_text =
 typedef struct cli {
     const char *verbs, *actors, *agents, *discards, *issues, *options_file, *dict_dir;
     parley_dialect dialect;
-    int strict, quiet, code_all, jobs, no_defaults;
+    int strict, quiet, code_all, jobs, no_defaults, no_dict_cache;
+    const char *dict_cache;
     const char *in, *out_fmt, *out_path;
     int32_t date;
     const char *sets[32]; int nsets;
@@ -159,37 +164,39 @@ static int find_data_file(const char *name, char *out, size_t cap) {
     return 0;
 }
 
-static int load_list(parley_dict *d, parley_dict_kind k, const char *list, parley_dialect dia) {
-    char *copy = strdup(list);
-    int rc = 0;
-    for (char *s = strtok(copy, ","); s; s = strtok(NULL, ",")) {
-        parley_error e;
-        if (parley_dict_load(d, k, s, dia, &e) != PARLEY_OK) { fprintf(stderr, "parley: %s\n", e.message); rc = -1; break; }
-    }
-    free(copy);
-    return rc;
-}
+/* The dictionary files a command loads, in order: built before anything is
+ * read, so that the compiled cache can be keyed by it. */
+typedef struct dict_plan { int n, cap; struct plan_step { parley_dict_kind kind; parley_dialect dialect; char *path; } *v; } dict_plan;
 
-/* Loads every file of a kind in DIR/sub (sorted), e.g. dict/verbs/ *.verbs. */
-static int load_dir(parley_dict *d, parley_dict_kind k, const char *dir, const char *sub, const char *ext) {
-    char path[PATH_MAX];
+static void plan_add(dict_plan *p, parley_dict_kind k, parley_dialect dia, const char *path) {
+    if (p->n == p->cap) {
+        p->cap = p->cap ? 2 * p->cap : 16;
+        p->v = realloc(p->v, (size_t)p->cap * sizeof *p->v);
+        if (!p->v) { fputs("parley: out of memory\n", stderr); exit(EX_IO); }
+    }
+    p->v[p->n++] = (struct plan_step){k, dia, strdup(path)};
+}
+static void plan_free(dict_plan *p) {
+    for (int i = 0; i < p->n; i++) free(p->v[i].path);
+    free(p->v);
+}
+static void plan_list(dict_plan *p, parley_dict_kind k, const char *list, parley_dialect dia) {
+    char *copy = strdup(list);
+    for (char *s = strtok(copy, ","); s; s = strtok(NULL, ",")) plan_add(p, k, dia, s);
+    free(copy);
+}
+/* Every file of a kind in DIR/sub (sorted), e.g. dict/verbs/ *.verbs. */
+static void plan_dir(dict_plan *p, parley_dict_kind k, const char *dir, const char *sub, const char *ext) {
+    char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/%s", dir, sub);
-    char cmd[PATH_MAX + 64];
-    (void)cmd;
-    /* glob without a shell */
     extern int parley_cli_list_dir(const char *dir, const char *ext, char ***out);
     char **files = NULL;
     int n = parley_cli_list_dir(path, ext, &files);
-    int rc = 0;
     for (int i = 0; i < n; i++) {
-        if (!rc) {
-            parley_error e;
-            if (parley_dict_load(d, k, files[i], PARLEY_DIALECT_AUTO, &e) != PARLEY_OK) { fprintf(stderr, "parley: %s\n", e.message); rc = -1; }
-        }
+        plan_add(p, k, PARLEY_DIALECT_AUTO, files[i]);
         free(files[i]);
     }
     free(files);
-    return n > 0 ? rc : -2;
 }
 
 #include <dirent.h>
@@ -232,6 +239,43 @@ static void load_gazetteer(cli *c) {
     if (!c->gaz) fprintf(stderr, "parley: %s\n", e.message);
 }
 
+/* The compiled-dictionary cache: one file per distinct plan (files, kinds,
+ * dialects, the settings that change what loading does, the working
+ * directory for relative paths, the version), named by a hash of it.  The
+ * library checks that no source changed; a stale or damaged file is simply
+ * rebuilt. */
+static int cache_path(cli *c, const dict_plan *p, const char *lexicon, const char *cameo, char *out, size_t cap) {
+    if (c->no_dict_cache) return 0;
+    char dir[PATH_MAX];
+    const char *env = getenv("PARLEY_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    if (c->dict_cache) snprintf(dir, sizeof dir, "%s", c->dict_cache);
+    else if (env && *env) snprintf(dir, sizeof dir, "%s", env);
+    else if (xdg && *xdg == '/') snprintf(dir, sizeof dir, "%s/parley", xdg);
+    else if (home && *home == '/') snprintf(dir, sizeof dir, "%s/.cache/parley", home);
+    else return 0;
+    uint64_t h = 14695981039346656037ULL;   /* FNV-1a over the plan */
+#define MIX(str) do { for (const char *q_ = (str); *q_; q_++) { h ^= (unsigned char)*q_; h *= 1099511628211ULL; } h ^= 0xff; h *= 1099511628211ULL; } while (0)
+    char num[64], cwd[PATH_MAX];
+    MIX("parley " PARLEY_VERSION);
+    MIX(getcwd(cwd, sizeof cwd) ? cwd : "?");
+    snprintf(num, sizeof num, "%d %ld", c->strict, c->max_dict_line);
+    MIX(num);
+    for (int i = 0; i < p->n; i++) {
+        snprintf(num, sizeof num, "%d %d", (int)p->v[i].kind, (int)p->v[i].dialect);
+        MIX(num);
+        MIX(p->v[i].path);
+    }
+    MIX(lexicon);
+    MIX(cameo);
+#undef MIX
+    /* the cache directory and its parent (~/.cache) may not exist yet */
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) { *slash = 0; mkdir(dir, 0755); *slash = '/'; }
+    mkdir(dir, 0755);
+    snprintf(out, cap, "%s/dict-%016llx.pdc", dir, (unsigned long long)h);
+    return 1;
+}
+
 static parley_dict *load_dicts(cli *c) {
     parley_dict *d = parley_dict_new();
     if (!d) return NULL;
@@ -243,29 +287,46 @@ static parley_dict *load_dicts(cli *c) {
     /* each kind not named on the command line comes from the shipped set,
      * unless --no-defaults asks for exactly the named files */
     int dflt = !c->no_defaults;
-    int rc = 0;
-    if (c->verbs) rc |= load_list(d, PARLEY_DICT_VERBS, c->verbs, c->dialect);
-    else if (dflt) rc |= load_dir(d, PARLEY_DICT_VERBS, dir, "verbs", ".verbs") == -1;
-    if (c->actors) rc |= load_list(d, PARLEY_DICT_ACTORS, c->actors, c->dialect);
-    else if (dflt) rc |= load_dir(d, PARLEY_DICT_ACTORS, dir, "actors", ".actors") == -1;
-    if (c->agents) rc |= load_list(d, PARLEY_DICT_AGENTS, c->agents, c->dialect);
-    else if (dflt) rc |= load_dir(d, PARLEY_DICT_AGENTS, dir, "agents", ".agents") == -1;
-    if (c->discards) rc |= load_list(d, PARLEY_DICT_DISCARDS, c->discards, c->dialect);
-    else if (dflt) rc |= load_dir(d, PARLEY_DICT_DISCARDS, dir, "discards", ".discards") == -1;
-    if (c->issues) rc |= load_list(d, PARLEY_DICT_ISSUES, c->issues, c->dialect);
-    else if (dflt) rc |= load_dir(d, PARLEY_DICT_ISSUES, dir, "issues", ".issues") == -1;
-    if (c->options_file) rc |= load_list(d, PARLEY_DICT_OPTIONS, c->options_file, PARLEY_DIALECT_TABARI);
+    dict_plan plan = {0};
+    static const char *const subdir[] = {"verbs", "actors", "agents", "discards", "issues"};
+    const char *named[] = {c->verbs, c->actors, c->agents, c->discards, c->issues};
+    const parley_dict_kind kinds[] = {PARLEY_DICT_VERBS, PARLEY_DICT_ACTORS, PARLEY_DICT_AGENTS, PARLEY_DICT_DISCARDS, PARLEY_DICT_ISSUES};
+    for (int k = 0; k < 5; k++) {
+        char ext[16];
+        snprintf(ext, sizeof ext, ".%s", subdir[k]);
+        if (named[k]) plan_list(&plan, kinds[k], named[k], c->dialect);
+        else if (dflt) plan_dir(&plan, kinds[k], dir, subdir[k], ext);
+    }
+    if (c->options_file) plan_list(&plan, PARLEY_DICT_OPTIONS, c->options_file, PARLEY_DIALECT_TABARI);
     /* the lexicon (built next to the binary) and the CAMEO ontology */
-    char path[PATH_MAX + 64];
+    char lexicon[PATH_MAX + 64], cameo[PATH_MAX + 64], cached[PATH_MAX + 128];
+    find_data_file("lexicon.tsv", lexicon, sizeof lexicon);
+    find_data_file("cameo.tsv", cameo, sizeof cameo);
     parley_error e;
-    if (find_data_file("lexicon.tsv", path, sizeof path) && parley_dict_load_lexicon(d, path, &e) != PARLEY_OK)
+    int use_cache = cache_path(c, &plan, lexicon, cameo, cached, sizeof cached);
+    if (use_cache && parley_dict_load_compiled(d, cached, &e) == PARLEY_OK) {
+        plan_free(&plan);
+        load_gazetteer(c);
+        return d;
+    }
+    int rc = 0;
+    for (int i = 0; i < plan.n && !rc; i++)
+        if (parley_dict_load(d, plan.v[i].kind, plan.v[i].path, plan.v[i].dialect, &e) != PARLEY_OK) {
+            fprintf(stderr, "parley: %s\n", e.message);
+            rc = -1;
+        }
+    plan_free(&plan);
+    if (lexicon[0] && parley_dict_load_lexicon(d, lexicon, &e) != PARLEY_OK)
         fprintf(stderr, "parley: %s\n", e.message);
-    if (find_data_file("cameo.tsv", path, sizeof path) && parley_dict_load_cameo(d, path, &e) != PARLEY_OK)
+    if (cameo[0] && parley_dict_load_cameo(d, cameo, &e) != PARLEY_OK)
         fprintf(stderr, "parley: %s\n", e.message);
-    else if (!path[0] && !c->quiet)
+    else if (!cameo[0] && !c->quiet)
         fprintf(stderr, "parley: data/cameo.tsv not found: events will lack quad_class and goldstein\n");
     if (rc) { parley_dict_free(d); return NULL; }
     if (parley_dict_finish(d, &e) != PARLEY_OK) { fprintf(stderr, "parley: %s\n", e.message); parley_dict_free(d); return NULL; }
+    /* a cache that cannot be written costs only the next run's parsing time */
+    if (use_cache && parley_dict_save(d, cached, &e) != PARLEY_OK && c->dict_cache)
+        fprintf(stderr, "parley: dictionary cache not written: %s\n", e.message);
     load_gazetteer(c);
     return d;
 }
@@ -997,7 +1058,7 @@ int main(int argc, char **argv) {
         const char *a = argv[i];
 #define ARG(name, field) if (!strcmp(a, name)) { if (i + 1 >= argc) { fprintf(stderr, "parley: %s needs a value\n", name); return EX_USAGE; } field = argv[++i]; continue; }
         ARG("--verbs", c.verbs) ARG("--actors", c.actors) ARG("--agents", c.agents) ARG("--discards", c.discards)
-        ARG("--issues", c.issues) ARG("--options", c.options_file) ARG("--dict-dir", c.dict_dir) ARG("--in", c.in)
+        ARG("--issues", c.issues) ARG("--options", c.options_file) ARG("--dict-dir", c.dict_dir) ARG("--dict-cache", c.dict_cache) ARG("--in", c.in)
         ARG("--out", c.out_fmt) ARG("-o", c.out_path) ARG("--db", c.db) ARG("--by", c.by) ARG("--format", c.format)
         ARG("--host", c.host) ARG("--www", c.www) ARG("--cors", c.cors) ARG("--token", c.token)
         ARG("--gazetteer", c.gazetteer_path) ARG("--country", c.country)
@@ -1023,6 +1084,7 @@ int main(int argc, char **argv) {
         if (!strcmp(a, "--set") && i + 1 < argc) { if (c.nsets < 32) c.sets[c.nsets++] = argv[++i]; continue; }
         if (!strcmp(a, "--strict")) { c.strict = 1; continue; }
         if (!strcmp(a, "--no-defaults")) { c.no_defaults = 1; continue; }
+        if (!strcmp(a, "--no-dict-cache")) { c.no_dict_cache = 1; continue; }
         if (!strcmp(a, "--no-geo")) { c.no_geo = 1; continue; }
         if (!strcmp(a, "--build")) { c.geo_build = 1; continue; }
         if (!strcmp(a, "--directed")) { c.directed = 1; continue; }

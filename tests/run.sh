@@ -7,6 +7,9 @@ B=${1:-build}
 P=$B/parley
 SHARED=${SHARED:-../shared}
 pass=0; fail=0
+# compiled dictionaries go to a directory of this run, not the user's cache
+PARLEY_CACHE_DIR=$(mktemp -d); export PARLEY_CACHE_DIR
+trap 'rm -rf "$PARLEY_CACHE_DIR"' EXIT
 ok()   { pass=$((pass+1)); echo "ok   $1"; }
 bad()  { fail=$((fail+1)); echo "FAIL $1"; }
 check() { name=$1; shift; if "$@" >/tmp/parley-test.$$ 2>&1; then ok "$name"; else bad "$name"; sed 's/^/     /' /tmp/parley-test.$$ | tail -40; fi; }
@@ -21,6 +24,7 @@ check "dialects spec" $B/spec_runner --lexicon $B/data/lexicon.tsv --verbs tests
       --discards tests/spec/middle-earth.discards --issues tests/spec/middle-earth.issues tests/spec/dialects.spec
 
 check "text pipeline: sentences, datelines, Unicode, ontology coverage" sh tests/text/run.sh $B
+check "compiled dictionaries: warm = text load, stale and damaged files rebuilt" sh tests/dict/cache.sh $B
 
 # 2. peer validation suites, with floors (issue #2: TABARI >= 90 %, PETRARCH >= 75 %)
 floor() { # file floor_pct

@@ -5,6 +5,8 @@
 #include "../dict/dict.h"
 
 parley_status parley_dict_load_cameo(parley_dict *d, const char *path, parley_error *err) {
+    if (d->finished) { p_set_error(err, PARLEY_ERR_STATE, "load the ontology before parley_dict_finish"); return PARLEY_ERR_STATE; }
+    dict_add_source(d, path);
     size_t len;
     char *data = p_read_file(path, &len, err);
     if (!data) return PARLEY_ERR_IO;
@@ -27,8 +29,7 @@ parley_status parley_dict_load_cameo(parley_dict *d, const char *path, parley_er
                 q = t + 1;
             }
             if (nf < 5) {
-                d->problems++;
-                if (d->diag) d->diag(d->diag_ud, path, line, "expected at least 5 tab-separated fields");
+                dict_report(d, path, line, "expected at least 5 tab-separated fields");
             } else {
                 cameo_row r;
                 memset(&r, 0, sizeof r);

@@ -16,35 +16,67 @@ parley_dict *parley_dict_new(void) {
     return d;
 }
 
-void parley_dict_free(parley_dict *d) {
-    if (!d) return;
+/* Arrays of a compiled set live in its blob; only the rest is freed. */
+static void free_owned(const parley_dict *d, void *p) {
+    if (d->blob && (const char *)p >= d->blob && (const char *)p < d->blob + d->blob_size) return;
+    free(p);
+}
+#define FREE_VEC(d, vec) do { free_owned(d, (vec).v); (vec).v = NULL; (vec).n = (vec).cap = 0; } while (0)
+
+void dict_release(parley_dict *d) {
     p_intern_free(&d->words);
     p_intern_free(&d->codes);
     p_intern_free(&d->files);
     p_intern_free(&d->cameo_idx);
     p_intern_free(&d->lex_forms);
-    P_FREE_VEC(d->lex_lemma);
-    P_FREE_VEC(d->lex_pos);
-    for (size_t i = 0; i < d->verbs.n; i++) P_FREE_VEC(d->verbs.v[i].pats);
-    P_FREE_VEC(d->phrases);
-    P_FREE_VEC(d->actors);
-    P_FREE_VEC(d->agents);
-    P_FREE_VEC(d->verbs);
-    P_FREE_VEC(d->issues);
-    P_FREE_VEC(d->alts);
-    P_FREE_VEC(d->synset_name);
-    P_FREE_VEC(d->synset_alt);
-    P_FREE_VEC(d->discard_story);
-    P_FREE_VEC(d->cameo);
-    P_FREE_VEC(d->vg_start);
-    P_FREE_VEC(d->vg_len);
-    P_FREE_VEC(d->vg_phr);
-    for (size_t i = 0; i < d->sources.n; i++) free(d->sources.v[i]);
+    FREE_VEC(d, d->lex_lemma);
+    FREE_VEC(d, d->lex_pos);
+    for (size_t i = 0; i < d->verbs.n; i++) FREE_VEC(d, d->verbs.v[i].pats);
+    FREE_VEC(d, d->phrases);
+    FREE_VEC(d, d->actors);
+    FREE_VEC(d, d->agents);
+    FREE_VEC(d, d->verbs);
+    FREE_VEC(d, d->issues);
+    FREE_VEC(d, d->alts);
+    FREE_VEC(d, d->synset_name);
+    FREE_VEC(d, d->synset_alt);
+    FREE_VEC(d, d->discard_story);
+    FREE_VEC(d, d->cameo);
+    FREE_VEC(d, d->vg_start);
+    FREE_VEC(d, d->vg_len);
+    FREE_VEC(d, d->vg_phr);
+    for (size_t i = 0; i < d->sources.n; i++) free(d->sources.v[i].path);
     P_FREE_VEC(d->sources);
-    free(d->exact_idx);
-    free(d->stem_idx);
+    P_FREE_VEC(d->diags);
+    free_owned(d, d->exact_idx);
+    free_owned(d, d->stem_idx);
     p_arena_free(&d->arena);
+}
+
+void parley_dict_free(parley_dict *d) {
+    if (!d) return;
+    dict_release(d);
     free(d);
+}
+
+void dict_report(parley_dict *d, const char *file, long line, const char *msg) {
+    d->problems++;
+    struct dict_diag g = {p_arena_strndup(&d->arena, file, strlen(file)), p_arena_strndup(&d->arena, msg, strlen(msg)), line};
+    P_PUSH(d->diags, g);
+    if (d->diag) d->diag(d->diag_ud, file, line, msg);
+}
+
+void dict_add_source(parley_dict *d, const char *path) {
+    struct dict_source src = {p_strndup(path, strlen(path)), -1, 0, 0, 0, 0};
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        src.size = (int64_t)st.st_size;
+        src.mtime_s = (int64_t)st.st_mtim.tv_sec;
+        src.mtime_ns = (int64_t)st.st_mtim.tv_nsec;
+        src.ctime_s = (int64_t)st.st_ctim.tv_sec;
+        src.ctime_ns = (int64_t)st.st_ctim.tv_nsec;
+    }
+    P_PUSH(d->sources, src);
 }
 
 void parley_dict_set_diag(parley_dict *d, parley_diag_fn fn, void *ud) { d->diag = fn; d->diag_ud = ud; }
@@ -84,8 +116,7 @@ void rd_problem(rd *r, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    r->d->problems++;
-    if (r->d->diag) r->d->diag(r->d->diag_ud, r->name, r->line, msg);
+    dict_report(r->d, r->name, r->line, msg);
     if (r->d->strict && !r->failed) {
         r->failed = 1;
         p_set_error(r->err, PARLEY_ERR_PARSE, "%s:%ld: %s", r->name, r->line, msg);
@@ -438,10 +469,12 @@ parley_status parley_dict_load_buffer(parley_dict *d, parley_dict_kind kind, con
 
 parley_status parley_dict_load(parley_dict *d, parley_dict_kind kind, const char *path, parley_dialect dialect,
                                parley_error *err) {
+    if (d->finished) { p_set_error(err, PARLEY_ERR_STATE, "dictionary set is finished; load before parley_dict_finish"); return PARLEY_ERR_STATE; }
+    /* stat before reading: a file changed in between makes the record stale, never the reverse */
+    dict_add_source(d, path);
     size_t len;
     char *data = p_read_file(path, &len, err);
     if (!data) return PARLEY_ERR_IO;
-    P_PUSH(d->sources, p_strndup(path, strlen(path)));
     parley_status st = parley_dict_load_buffer(d, kind, path, data, len, dialect, err);
     free(data);
     return st;
@@ -522,6 +555,7 @@ int parley_dict_lookup_actor(const parley_dict *d, const char *phrase_text, int3
  * the dictionary word of their lemma. */
 parley_status parley_dict_load_lexicon(parley_dict *d, const char *path, parley_error *err) {
     if (d->finished) { p_set_error(err, PARLEY_ERR_STATE, "load the lexicon before parley_dict_finish"); return PARLEY_ERR_STATE; }
+    dict_add_source(d, path);
     size_t len;
     char *data = p_read_file(path, &len, err);
     if (!data) return PARLEY_ERR_IO;
@@ -534,10 +568,7 @@ parley_status parley_dict_load_lexicon(parley_dict *d, const char *path, parley_
         char *t1 = memchr(p, '\t', (size_t)(nl - p));
         char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(nl - t1 - 1)) : NULL;
         if (!t1 || !t2) {
-            if (nl > p) {
-                d->problems++;
-                if (d->diag) d->diag(d->diag_ud, path, line, "expected FORM<TAB>LEMMA<TAB>POS");
-            }
+            if (nl > p) dict_report(d, path, line, "expected FORM<TAB>LEMMA<TAB>POS");
             p = nl + 1;
             continue;
         }

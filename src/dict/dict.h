@@ -105,6 +105,9 @@ typedef struct keyent { uint32_t phrase; struct keyent *next; } keyent;
 
 typedef struct cameo_row { parley_cameo_info info; } cameo_row;
 
+struct dict_source { char *path; int64_t size, mtime_s, mtime_ns, ctime_s, ctime_ns; };
+struct dict_diag { const char *file, *msg; long line; };
+
 struct parley_dict {
     p_intern words;            /* upper-case words and stems */
     p_intern codes;            /* actor / event / agent codes */
@@ -145,7 +148,14 @@ struct parley_dict {
     size_t max_line;               /* bytes; 0: PARLEY_DICT_MAX_LINE */
     int finished;
     long n_dated;
-    P_VEC(char *) sources;         /* loaded files, for the cache */
+    /* Files loaded, with their size and time when read, and every problem
+     * reported: a compiled file (cache.c) checks the first and replays the
+     * second. */
+    P_VEC(struct dict_source) sources;
+    P_VEC(struct dict_diag) diags;
+    /* A set read by parley_dict_load_compiled points into this copy of the
+     * file (held by the arena): those arrays are not freed one by one. */
+    const char *blob; size_t blob_size;
     /* English lexicon (WordNet, built at setup): form -> lemma, parts of speech */
     p_intern lex_forms;
     P_VEC(int32_t) lex_lemma;      /* per form: word id of its lemma in `words`, -1 */
@@ -165,6 +175,12 @@ typedef struct rd {
 } rd;
 int rd_next_line(rd *r, const char **s, size_t *n);
 void rd_problem(rd *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Counts, records and forwards a problem with a dictionary file. */
+void dict_report(parley_dict *d, const char *file, long line, const char *msg);
+/* Records a file about to be read (for the compiled file's checks). */
+void dict_add_source(parley_dict *d, const char *path);
+/* Frees everything a set holds, leaving the struct itself. */
+void dict_release(parley_dict *d);
 
 uint32_t dict_word(parley_dict *d, const char *s, size_t n);
 uint32_t dict_code(parley_dict *d, const char *s, size_t n);

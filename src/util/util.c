@@ -296,6 +296,7 @@ const char *parley_status_str(parley_status st) {
     case PARLEY_ERR_LIMIT: return "limit exceeded";
     case PARLEY_ERR_DATE: return "bad date";
     case PARLEY_ERR_STATE: return "bad state";
+    case PARLEY_ERR_STALE: return "stale compiled file";
     }
     return "unknown";
 }
