@@ -18,7 +18,7 @@ c(k, code) AS (VALUES (0,'ISR'),(1,'SYR'),(2,'USA'),(3,'RUS'),(4,'UKR'),(5,'IRN'
 INSERT INTO events(event_id,date,source,target,cameo,root,quad_class,goldstein,source_text,target_text,verb_text,sentence_text,first_doc,src_country,tgt_country)
 SELECT i, 20150101 + (i % 12) * 100 + (i % 28) + (i / 400000) * 10000, s.code || 'GOV', t.code, printf('%03d', 10 + (i % 190)),
        printf('%02d', 1 + (i % 20)), 1 + (i % 4), ((i % 21) - 10) * 1.0, s.code, t.code, 'verb', 'synthetic sentence ' || i, 'doc' || (i / 3), s.code, t.code
-FROM n JOIN c s ON s.k = i % 10 JOIN c t ON t.k = (i / 10 + 1 + i % 9) % 10 WHERE s.k <> t.k;
+FROM n JOIN c s ON s.k = i % 10 JOIN c t ON t.k = (i % 10 + 1 + (i / 10) % 9) % 10;
 INSERT INTO mentions(event_id,doc_id,sentence,publisher,date) SELECT event_id, first_doc, 0, 'pub' || (event_id % 50), date FROM events;
 UPDATE events SET num_mentions = 1, num_articles = 1, num_sources = 1;
 COMMIT;

@@ -119,7 +119,9 @@ PARLEY_API parley_status parley_dict_finish(parley_dict *d, parley_error *err);
  * back in a few milliseconds, where parsing the text dictionaries takes
  * about 100 ms for the Phoenix set.  The file records every source loaded
  * with parley_dict_load or parley_dict_load_lexicon/_cameo (path, size,
- * modification and change times) and every problem reported while loading them.
+ * modification and change times) and every problem reported while loading
+ * them.  What came from parley_dict_load_buffer is saved too, but cannot be
+ * checked for freshness: the caller knows where it came from.
  *
  * parley_dict_save: `d` must be finished.  Writes a temporary file beside
  * PATH and renames it, so concurrent writers and readers never see half a
