@@ -74,8 +74,9 @@ $(BUILD)/www/index.html: dashboard/build.js $(wildcard dashboard/src/*) dashboar
 
 # libFuzzer targets (clang, ASan+UBSan).  make fuzz FUZZ_SECONDS=60
 FUZZ_SECONDS ?= 60
-FUZZERS := dict coder input options http geo feed
-FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZERS := dict compiled coder input options http geo feed
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+               -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 # the http target also links the server's request core (not its socket glue)
 FUZZ_SRC_http := serve/http.c serve/openapi.c
 build-fuzz/fuzz_%: fuzz/fuzz_%.c $(LIB_SRC) $(wildcard src/*/*.h) $(wildcard serve/*.h serve/http.c) include/parley.h
