@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
+#include <utime.h>
 #include <sys/stat.h>
 
 #include "../src/io/input.h"
@@ -276,6 +277,42 @@ static int cache_path(cli *c, const dict_plan *p, const char *lexicon, const cha
     return 1;
 }
 
+/* Keeps the cache directory bounded: after a new compiled file is written,
+ * all but the CACHE_KEEP most recently used are removed (a warm load
+ * touches its file, so "used" is read or written). */
+#define CACHE_KEEP 16
+typedef struct cached_file { char *path; time_t used; } cached_file;
+static int cmp_cached(const void *a, const void *b) {
+    const cached_file *x = a, *y = b;
+    return x->used < y->used ? 1 : x->used > y->used ? -1 : strcmp(x->path, y->path);
+}
+static void cache_prune(const char *file) {
+    char dir[PATH_MAX + 256];
+    snprintf(dir, sizeof dir, "%s", file);
+    char *slash = strrchr(dir, '/');
+    if (!slash) return;
+    *slash = 0;
+    char **names = NULL;
+    int n = parley_cli_list_dir(dir, ".pdc", &names);
+    cached_file *v = calloc((size_t)n + 1, sizeof *v);
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        struct stat st;
+        const char *base = strrchr(names[i], '/');
+        if (v && base && !strncmp(base + 1, "dict-", 5) && stat(names[i], &st) == 0) v[k++] = (cached_file){names[i], st.st_mtime};
+        else free(names[i]);
+    }
+    if (v) {
+        qsort(v, (size_t)k, sizeof *v, cmp_cached);
+        for (int i = 0; i < k; i++) {
+            if (i >= CACHE_KEEP) unlink(v[i].path);
+            free(v[i].path);
+        }
+    }
+    free(v);
+    free(names);
+}
+
 static parley_dict *load_dicts(cli *c) {
     parley_dict *d = parley_dict_new();
     if (!d) return NULL;
@@ -305,6 +342,7 @@ static parley_dict *load_dicts(cli *c) {
     parley_error e;
     int use_cache = cache_path(c, &plan, lexicon, cameo, cached, sizeof cached);
     if (use_cache && parley_dict_load_compiled(d, cached, &e) == PARLEY_OK) {
+        utime(cached, NULL);
         plan_free(&plan);
         load_gazetteer(c);
         return d;
@@ -325,8 +363,10 @@ static parley_dict *load_dicts(cli *c) {
     if (rc) { parley_dict_free(d); return NULL; }
     if (parley_dict_finish(d, &e) != PARLEY_OK) { fprintf(stderr, "parley: %s\n", e.message); parley_dict_free(d); return NULL; }
     /* a cache that cannot be written costs only the next run's parsing time */
-    if (use_cache && parley_dict_save(d, cached, &e) != PARLEY_OK && c->dict_cache)
-        fprintf(stderr, "parley: dictionary cache not written: %s\n", e.message);
+    if (use_cache) {
+        if (parley_dict_save(d, cached, &e) == PARLEY_OK) cache_prune(cached);
+        else if (c->dict_cache) fprintf(stderr, "parley: dictionary cache not written: %s\n", e.message);
+    }
     load_gazetteer(c);
     return d;
 }

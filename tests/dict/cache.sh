@@ -75,6 +75,21 @@ $P code --dict-cache /dev/null/cache --no-defaults --verbs $T/middle-earth.verbs
 [ $? -eq 1 ] && cmp -s $T/edit.out $T/nodir.out || fail "an unwritable cache directory changed the run"
 grep -q "dictionary cache not written" $T/nodir.err || fail "an unwritable --dict-cache was not reported"
 
+# the directory stays bounded: 20 distinct sets leave the 16 most recently used
+P2=$T/prune; mkdir -p $P2
+for i in $(seq 1 20); do
+  cp tests/spec/middle-earth.actors $P2/a$i.actors
+  $P code -q --dict-cache $P2/c --no-defaults --verbs $T/middle-earth.verbs --actors $P2/a$i.actors $T/docs.jsonl > /dev/null
+  [ $i = 3 ] && touch -d '2000-01-01' $P2/c/*.pdc   # sets 1-3 now look long unused
+  [ $i -ge 4 ] && $P code -q --dict-cache $P2/c --no-defaults --verbs $T/middle-earth.verbs --actors $P2/a3.actors $T/docs.jsonl > /dev/null
+done
+[ $(ls $P2/c | wc -l) -eq 16 ] || fail "cache directory not pruned to 16: $(ls $P2/c | wc -l)"
+# set 3, used all along, is still there: coding with it writes nothing
+before=$(ls -i $P2/c)
+$P code -q --dict-cache $P2/c --no-defaults --verbs $T/middle-earth.verbs --actors $P2/a3.actors $T/docs.jsonl > /dev/null
+[ "$(ls -i $P2/c)" = "$before" ] || fail "a set in use was pruned"
+echo "cache directory: 20 sets leave 16 files, the one in use kept"
+
 # the shipped dictionaries and the Phoenix set: warm = text on real news
 if [ -f "$SHARED/corpora/news21k.jsonl" ]; then
   head -2000 $SHARED/corpora/news21k.jsonl > $T/news.jsonl
