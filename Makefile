@@ -10,7 +10,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 CPPFLAGS := -Iinclude $(PKG_CFLAGS) -DPARLEY_SOURCE_DIR='"$(CURDIR)"'
 
-LIB_SRC := src/util/util.c src/text/tokenize.c src/text/segment.c \
+LIB_SRC := src/util/util.c src/text/tokenize.c src/text/wordclass.c src/text/segment.c \
            src/dict/options.c src/dict/dict.c src/dict/actors.c src/dict/verbs.c src/dict/cache.c \
            src/code/coder.c src/code/event.c src/io/input.c src/validate/validate.c \
            src/store/db.c src/store/store.c src/store/analytics.c src/store/export.c src/store/query.c \
@@ -18,7 +18,7 @@ LIB_SRC := src/util/util.c src/text/tokenize.c src/text/segment.c \
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
 
-all: $(BUILD)/parley $(BUILD)/libparley.a $(BUILD)/libparley.so $(BUILD)/spec_runner $(BUILD)/feed_check $(BUILD)/data/lexicon.tsv \
+all: $(BUILD)/parley $(BUILD)/libparley.a $(BUILD)/libparley.so $(BUILD)/spec_runner $(BUILD)/feed_check $(BUILD)/wordclass_check $(BUILD)/data/lexicon.tsv \
      $(BUILD)/data/gazetteer.bin $(BUILD)/geo_bench
 
 $(BUILD)/%.o: %.c
@@ -46,6 +46,9 @@ $(BUILD)/spec_runner: $(BUILD)/tests/spec_runner.o $(BUILD)/libparley.a
 
 $(BUILD)/feed_check: $(BUILD)/tests/feeds/feed_check.o $(BUILD)/libparley.a
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(BUILD)/wordclass_check: $(BUILD)/tests/text/wordclass_check.o
+	$(CC) $(CFLAGS) -o $@ $^
 
 # English lexicon from WordNet (Debian wordnet-base), generated, not committed
 $(BUILD)/data/lexicon.tsv: tools/build-lexicon.sh

@@ -263,6 +263,7 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t) {
     c->sentwords.n = before;
     e->cls = (uint8_t)closed_class(t);
     e->adjunct = adjunct_word(t);
+    e->wcls = word_class(t->s, t->len);
     e->lemma = lemma;
     e->pos = pos;
     c->cache_n++;
@@ -445,19 +446,12 @@ typedef struct sent {
     const char *complex_why;
 } sent;
 
-static int is_prep(const token *t) {
-    static const char *w[] = {"OF", "IN", "ON", "AT", "FOR", "WITH", "TO", "FROM", "AFTER", "BEFORE", "AGAINST", "OVER",
-                              "UNDER", "BETWEEN", "AMONG", "DURING", "INTO", "NEAR", "THAT", "WHICH", "WHO", "WHEN", "AS"};
-    for (size_t i = 0; i < P_ARRAY_LEN(w); i++) if (is_word(t, w[i])) return 1;
-    return 0;
-}
+static int is_prep(const token *t) { return word_has(t, WC_PREP); }
 
 /* parley: right after a preposition an event word that is not a gerund is
  * a noun ("amid fears", "despite protests", "after talks with"): TABARI's
  * determiner rule (7.4) for the noun phrases that have no determiner */
 static int noun_after_prep(const sent *S, int i) {
-    static const char *w[] = {"AMID", "AMIDST", "OVER", "DESPITE", "AFTER", "FOLLOWING", "ABOUT", "AGAINST", "OF", "IN", "ON",
-                              "FOR", "WITH", "FROM", "BEFORE", "DURING", "UNDER", "BETWEEN", "AMONG", "INTO", "AT", "WITHOUT", "BY"};
     const token *t = &S->tk[i];
     if (i == 0 || (t->len > 4 && !memcmp(t->s + t->len - 3, "ING", 3))) return 0;
     /* up to two plain adjectives between: "of similar attacks", "amid fresh clashes" */
@@ -466,8 +460,7 @@ static int noun_after_prep(const sent *S, int i) {
         uint8_t pos = S->c->ti.v[p].ce->pos;
         if (!(pos & LEX_A) || (pos & (LEX_V | LEX_N))) break;
     }
-    for (size_t k = 0; k < P_ARRAY_LEN(w); k++) if (is_word(&S->tk[p], w[k])) return 1;
-    return 0;
+    return word_has(&S->tk[p], WC_NOUN_PREP);
 }
 
 /* parley: the default target is looked for up to the first adjunct -- a
@@ -489,35 +482,26 @@ static int adjunct_start(const sent *S, int from, int end) {
         uint8_t a = c->ti.v[q].ce->adjunct;
         if (a == 1) return q;
         /* "in the face of", "in the wake of" */
-        if (a == 2 && q >= 2 && q + 1 < end && is_word(&S->tk[q - 1], "THE") && is_word(&S->tk[q - 2], "IN") &&
-            is_word(&S->tk[q + 1], "OF"))
+        if (a == 2 && q >= 2 && q + 1 < end && word_has(&S->tk[q - 1], WC_THE) && word_has(&S->tk[q - 2], WC_IN) &&
+            word_has(&S->tk[q + 1], WC_OF))
             return q;
     }
     return end;
 }
 
-static int is_modal(const token *t) {
-    static const char *w[] = {"COULD", "MIGHT", "MAY", "SHOULD", "MUST", "CAN", "OUGHT"};
-    for (size_t i = 0; i < P_ARRAY_LEN(w); i++) if (is_word(t, w[i])) return 1;
-    return 0;
-}
+static int is_modal(const token *t) { return word_has(t, WC_MODAL); }
 
 /* parley: "the abduction and torture of": a conjunct of a noun-used event
  * word is a noun too */
 static int noun_conjunct(const sent *S, int i) {
     const tokinfo *ti = S->c->ti.v;
-    if (i < 2 || !(is_word(&S->tk[i - 1], "AND") || is_word(&S->tk[i - 1], "OR"))) return 0;
+    if (i < 2 || !(word_has(&S->tk[i - 1], WC_AND) || word_has(&S->tk[i - 1], WC_OR))) return 0;
     for (int j = i - 2; j >= 0 && j >= i - 4; j--)
         if (ti[j].phrase >= 0 && ti[j].span_end == i - 1) return ti[j].det;
     return ti[i - 2].type == T_NOUN;
 }
 
-static int is_finite_aux(const token *t) {
-    static const char *w[] = {"IS", "ARE", "WAS", "WERE", "HAS", "HAVE", "HAD", "WILL", "WOULD", "CAN", "COULD",
-                              "MAY", "MIGHT", "SHOULD", "MUST", "DOES", "DO", "DID"};
-    for (size_t i = 0; i < P_ARRAY_LEN(w); i++) if (is_word(t, w[i])) return 1;
-    return 0;
-}
+static int is_finite_aux(const token *t) { return word_has(t, WC_FINITE_AUX); }
 
 /* parley: an event word that heads a noun phrase is a noun.  Its shape must
  * allow it: an -ING form, or a base form the lexicon knows as a noun ("trade",
@@ -560,7 +544,7 @@ static int np_head(const sent *S, int i) {
             if (!ti[q].det && (u->len < 4 || (memcmp(u->s + u->len - 3, "ING", 3) && memcmp(u->s + u->len - 2, "ED", 2)))) return 0;
             break;
         default:
-            if (is_prep(u) || is_finite_aux(u) || is_word(u, "TO")) return 0;
+            if (is_prep(u) || is_finite_aux(u) || word_has(u, WC_TO)) return 0;
         }
     }
     return 0;
@@ -689,23 +673,23 @@ static int actor_units(sent *S) {
         if (ti->phrase < 0 || ti->type != T_AGENT) continue;
         const phrase *ph = &d->phrases.v[ti->phrase];
         int e = ti->span_end;
-        int former = i > 0 && is_word(&S->tk[i - 1], "FORMER");
+        int former = i > 0 && word_has(&S->tk[i - 1], WC_FORMER);
         int target = -1;
         int before = former ? i - 1 : i; /* "Arnor former officials" */
         if (before > 0 && c->ti.v[before - 1].unit >= 0 && c->units.v[c->ti.v[before - 1].unit].end == before &&
             c->units.v[c->ti.v[before - 1].unit].agent < 0) {
             target = c->ti.v[before - 1].unit;
             const unit *tu = &c->units.v[target];
-            if (tu->actor_start > 0 && is_word(&S->tk[tu->actor_start - 1], "FORMER")) former = 1;
+            if (tu->actor_start > 0 && word_has(&S->tk[tu->actor_start - 1], WC_FORMER)) former = 1;
         }
         else if (e < S->n && c->ti.v[e].type == T_ACTOR && c->ti.v[e].unit >= 0 && c->units.v[c->ti.v[e].unit].start == e) {
             target = c->ti.v[e].unit;
-            if (i > 0 && is_word(&S->tk[i - 1], "FORMER")) former = 1;
+            if (i > 0 && word_has(&S->tk[i - 1], WC_FORMER)) former = 1;
         }
-        else if (e + 1 < S->n && (is_word(&S->tk[e], "OF") || is_word(&S->tk[e], "IN") ||
-                                  (!c->opts.tabari_compat && is_word(&S->tk[e], "FROM")))) {
+        else if (e + 1 < S->n && (word_has(&S->tk[e], WC_OF) || word_has(&S->tk[e], WC_IN) ||
+                                  (!c->opts.tabari_compat && word_has(&S->tk[e], WC_FROM)))) {
             int q = e + 1;
-            if (q < S->n && is_word(&S->tk[q], "THE")) q++;
+            if (q < S->n && word_has(&S->tk[q], WC_THE)) q++;
             if (q < S->n && c->ti.v[q].unit >= 0 && c->units.v[c->ti.v[q].unit].start == q) {
                 target = c->ti.v[q].unit;
                 c->units.v[target].agent_prep = 1;
@@ -815,7 +799,7 @@ static void compounds(sent *S) {
             for (; p < y->start; p++) {
                 uint8_t ty = c->ti.v[p].type;
                 if (ty == T_COMMA && !link_comma && !link_and) link_comma = 1;
-                else if (ty == T_CONJ && (is_word(&S->tk[p], "AND") || is_word(&S->tk[p], "NOR")) && !link_and) link_and = 1;
+                else if (ty == T_CONJ && (word_has(&S->tk[p], WC_AND) || is_word(&S->tk[p], "NOR")) && !link_and) link_and = 1;
                 else if ((ty == T_DET || ty == T_ADJ) && (link_and || link_comma)) continue;
                 else if (!c->opts.tabari_compat && ty == T_NONE && (link_and || link_comma) && ++loose <= 3) continue;
                 else { ok = 0; break; }
@@ -1113,7 +1097,7 @@ static int possessor_slot(const sent *S, int i) {
                 if (c->slots.v[k].start <= q && q < c->slots.v[k].end && !c->ti.v[c->slots.v[k].start].deleted) return (int)k;
             return -1;
         }
-        if (ty == T_NONE ? (is_prep(u) || is_finite_aux(u) || is_word(u, "TO")) : !(ty == T_CONJ || ty == T_NUM || ty == T_ADJ || ty == T_NOUN ||
+        if (ty == T_NONE ? (is_prep(u) || is_finite_aux(u) || word_has(u, WC_TO)) : !(ty == T_CONJ || ty == T_NUM || ty == T_ADJ || ty == T_NOUN ||
                                                                                     (ty == T_VERB && c->ti.v[q].det)))
             return -1;
     }
@@ -1661,6 +1645,7 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
     for (int i = 0; i < S.n; i++) {
         const cache_ent *e = lex_lookup(c, &S.tk[i]);
         c->ti.v[i].ce = e;
+        c->tz.toks.v[i].wcls = e->wcls;
         c->sfirst |= tok_first(c->d, &S.tk[i], e->lemma);
         for (uint32_t k = 0; k < e->bn; k++) {
             uint32_t w = c->cache_pool.v[e->boff + k];

@@ -47,7 +47,7 @@ struct cache_ent {
     uint32_t hoff, hn;         /* pairs (hint, position), sorted: candidates that need a next word */
     uint32_t boff, bn;         /* dictionary words the token can stand for */
     uint64_t bbloom;           /* bit (word_bit & 63) of each of those words */
-    uint32_t klen; int32_t lemma; uint8_t cls, pos, adjunct; const char *key;
+    uint32_t klen; int32_t lemma; uint8_t cls, pos, adjunct; uint32_t wcls; const char *key;
 };
 
 struct parley_coder {

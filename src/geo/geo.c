@@ -580,27 +580,8 @@ void geo_why(p_buf *wb, p_buf *tmp, const parley_place *pl) {
 }
 
 /* token strings are NUL-terminated: no strlen of the word lists per call */
-static int word_is(const token *t, const char *w) { return t->s[0] == w[0] && !strcmp(t->s, w); }
-
-static int word_in(const token *t, const char *const *ws, size_t n) {
-    for (size_t i = 0; i < n; i++) if (word_is(t, ws[i])) return 1;
-    return 0;
-}
-
-/* capitalised words that start no place name in news text */
-static const char *const not_places[] = {
-    "JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE", "JULY", "AUGUST", "SEPTEMBER", "OCTOBER", "NOVEMBER",
-    "DECEMBER", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY", "PARLIAMENT",
-    "CONGRESS", "SENATE", "COUNCIL", "COURT", "MINISTRY", "GOVERNMENT", "ASSEMBLY", "OFFICE", "CABINET", "WHITE",
-    "PRESIDENT", "PRIME", "MINISTER", "FOREIGN", "DEFENSE", "DEFENCE", "ARMY", "POLICE", "UNITED", "NATIONS",
-    "THE", "A", "AN", "HIS", "HER", "ITS", "THEIR", "I", "WE", "HE", "SHE", "THEY", "IT", "THIS", "THAT"};
-static const char *const connectors[] = {"AL", "EL", "EZ", "AZ", "AS", "ASH", "AD", "AR", "AT", "AN", "DE", "DEL",
-                                         "DI", "DA", "UL", "BIN", "BEN", "ABU", "OF"};
-static const char *const adm_words[] = {"PROVINCE", "GOVERNORATE", "REGION", "STATE", "OBLAST", "DISTRICT",
-                                        "PREFECTURE", "DEPARTMENT", "COUNTY", "TERRITORY"};
-static const char *const directions[] = {"NORTHERN", "SOUTHERN", "EASTERN", "WESTERN", "CENTRAL", "NORTHEASTERN",
-                                         "NORTHWESTERN", "SOUTHEASTERN", "SOUTHWESTERN", "NORTH", "SOUTH", "EAST",
-                                         "WEST", "RURAL", "COASTAL", "BORDER", "RESTIVE", "BESIEGED", "OCCUPIED"};
+/* The word lists (months, particles, ADM1 words, directions, locative
+ * prepositions) are word classes: src/text/wordclass.c. */
 
 /* A capitalised name span starting at j ("Deir ez Zor", "al Bab", "Gaza
  * City"); returns its end (exclusive), j when there is none. */
@@ -610,11 +591,11 @@ static int name_span(const token *tk, int n, int j, int all_caps) {
         const token *t = &tk[k];
         if (t->flags & (TK_COMMA | TK_NUMBER)) break;
         int cap = (t->flags & TK_CAP) != 0;
-        if (cap && !all_caps && k == j && word_in(t, not_places, P_ARRAY_LEN(not_places))) break;
-        if (cap && (!all_caps || !word_in(t, connectors, P_ARRAY_LEN(connectors)) || k > j)) { k++; continue; }
+        if (cap && !all_caps && k == j && word_has(t, WC_NOT_PLACE)) break;
+        if (cap && (!all_caps || !word_has(t, WC_CONNECTOR) || k > j)) { k++; continue; }
         /* a lower-case article inside a name: "Deir ez Zor", "al Bab" */
-        if (!cap && k + 1 < n && (tk[k + 1].flags & TK_CAP) && word_in(t, connectors, P_ARRAY_LEN(connectors)) &&
-            !word_is(t, "OF")) { k++; continue; }
+        if (!cap && k + 1 < n && (tk[k + 1].flags & TK_CAP) && word_has(t, WC_CONNECTOR) &&
+            !word_has(t, WC_OF)) { k++; continue; }
         break;
     }
     return k;
@@ -636,9 +617,9 @@ static int resolve_span(const parley_gazetteer *g, const token *tk, int n, int a
                         int *wend, int *adm1_hint, geo_state *lazy) {
     /* "Idlib province", "Homs Governorate": the ADM1 word is a hint, not a name */
     int hint = want;
-    if (e - a > 1 && word_in(&tk[e - 1], adm_words, P_ARRAY_LEN(adm_words))) { e--; hint = WANT_ADM1; }
-    else if (e < n && word_in(&tk[e], adm_words, P_ARRAY_LEN(adm_words))) hint = WANT_ADM1;
-    if (e - a > 1 && word_is(&tk[e - 1], "CITY") && hint == WANT_ANY) hint = WANT_CITY;
+    if (e - a > 1 && word_has(&tk[e - 1], WC_ADM)) { e--; hint = WANT_ADM1; }
+    else if (e < n && word_has(&tk[e], WC_ADM)) hint = WANT_ADM1;
+    if (e - a > 1 && word_has(&tk[e - 1], WC_CITY) && hint == WANT_ANY) hint = WANT_CITY;
     *adm1_hint = hint == WANT_ADM1;
     for (int L = e - a; L >= 1; L--) {
         int b = a + L;
@@ -697,18 +678,15 @@ static int resolve_span(const parley_gazetteer *g, const token *tk, int n, int a
 /* Locative phrases, strongest first: where the action is, then where it
  * went, then where it came from. */
 static int prep_rank(const token *tk, int n, int i) {
-    static const char *const at[] = {"IN", "AT", "NEAR", "OUTSIDE", "INSIDE", "AROUND", "WITHIN", "THROUGHOUT", "OVER"};
-    static const char *const to[] = {"TO", "INTO", "ACROSS", "ALONG", "TOWARD", "TOWARDS", "ON"};
     const token *t = &tk[i];
-    if (word_in(t, at, P_ARRAY_LEN(at))) return 3;
+    if (word_has(t, WC_LOC_AT)) return 3;
     /* "north of Aleppo", "on the outskirts of Homs" */
-    if (word_is(t, "OF") && i > 0 &&
-        (word_in(&tk[i - 1], directions, P_ARRAY_LEN(directions)) || word_is(&tk[i - 1], "OUTSKIRTS") ||
-         word_is(&tk[i - 1], "SUBURBS")))
+    if (word_has(t, WC_OF) && i > 0 &&
+        word_has(&tk[i - 1], WC_DIRECTION | WC_OUTSKIRTS))
         return 3;
-    if (word_in(t, to, P_ARRAY_LEN(to))) return 2;
+    if (word_has(t, WC_LOC_TO)) return 2;
     (void)n;
-    if (word_is(t, "FROM")) return 1;
+    if (word_has(t, WC_FROM)) return 1;
     return 0;
 }
 
@@ -724,32 +702,32 @@ static int sentence_place(geo_state *s, const token *tk, int n, const char *text
          * to a more precise place ("in northern Syria near Aleppo") */
         if (r < best_rank || !r || (r == best_rank && g->pl[best].kind != 'C')) continue;
         int j = i + 1;
-        if (word_is(&tk[j], "THE")) j++;
+        if (word_has(&tk[j], WC_THE)) j++;
         /* "in the southern city of Sweida", "in northern Syria" */
         int k = j, dir = 0;
         while (k < n && k - j < 4 && !(tk[k].flags & (TK_CAP | TK_COMMA)) &&
-               !(k + 1 < n && (tk[k + 1].flags & TK_CAP) && word_in(&tk[k], connectors, P_ARRAY_LEN(connectors)) && !word_is(&tk[k], "OF"))) {
-            if (word_in(&tk[k], directions, P_ARRAY_LEN(directions))) dir++;
+               !(k + 1 < n && (tk[k + 1].flags & TK_CAP) && word_has(&tk[k], WC_CONNECTOR) && !word_has(&tk[k], WC_OF))) {
+            if (word_has(&tk[k], WC_DIRECTION)) dir++;
             k++;
         }
-        if (k > j && !(dir == k - j) && !word_is(&tk[k - 1], "OF")) continue;
+        if (k > j && !(dir == k - j) && !word_has(&tk[k - 1], WC_OF)) continue;
         int want = WANT_ANY;
         for (int q = j; q < k; q++) {
-            if (word_in(&tk[q], adm_words, P_ARRAY_LEN(adm_words))) want = WANT_ADM1;
-            if (word_is(&tk[q], "CITY") || word_is(&tk[q], "TOWN") || word_is(&tk[q], "VILLAGE")) want = WANT_CITY;
+            if (word_has(&tk[q], WC_ADM)) want = WANT_ADM1;
+            if (word_has(&tk[q], WC_CITY) || word_has(&tk[q], WC_TOWN) || word_has(&tk[q], WC_VILLAGE)) want = WANT_CITY;
         }
         j = k;
         if (j >= n || !(tk[j].flags & TK_CAP)) {
             /* "in al-Bab": a lower-case article before the name */
-            if (!(j + 1 < n && word_in(&tk[j], connectors, P_ARRAY_LEN(connectors)) && (tk[j + 1].flags & TK_CAP))) continue;
+            if (!(j + 1 < n && word_has(&tk[j], WC_CONNECTOR) && (tk[j + 1].flags & TK_CAP))) continue;
         }
         int e = name_span(tk, n, j, all_caps);
         if (e == j) continue;
         /* "the US state of Texas", "the Syrian province of Idlib": the
          * name after "of" is the place */
-        if (e + 2 < n && word_is(&tk[e + 1], "OF") && (tk[e + 2].flags & TK_CAP) &&
-            (word_in(&tk[e], adm_words, P_ARRAY_LEN(adm_words)) || word_is(&tk[e], "CITY") || word_is(&tk[e], "TOWN"))) {
-            want = word_in(&tk[e], adm_words, P_ARRAY_LEN(adm_words)) ? WANT_ADM1 : WANT_CITY;
+        if (e + 2 < n && word_has(&tk[e + 1], WC_OF) && (tk[e + 2].flags & TK_CAP) &&
+            (word_has(&tk[e], WC_ADM) || word_has(&tk[e], WC_CITY) || word_has(&tk[e], WC_TOWN))) {
+            want = word_has(&tk[e], WC_ADM) ? WANT_ADM1 : WANT_CITY;
             j = e + 2;
             e = name_span(tk, n, j, all_caps);
         }
@@ -857,7 +835,7 @@ static int actor_text_place(geo_state *s, const char *text) {
     tokenize(&s->tz, text, len);
     const token *tk = s->tz.toks.v;
     int n = (int)s->tz.toks.n, a = 0;
-    if (a < n && word_is(&tk[a], "THE")) a++;
+    if (a < n && word_has(&tk[a], WC_THE)) a++;
     if (a >= n || n - a > 4 || !(tk[a].flags & TK_CAP)) return -1;
     for (int i = a; i < n; i++) if (!(tk[i].flags & TK_CAP)) return -1;
     cand c[GEO_LIST_MAX * 3];
@@ -899,9 +877,9 @@ void geo_place_event(geo_state *s, const parley_doc *doc, const char *text, size
     /* keyed by content, not by pointer: callers reuse document buffers */
     uint64_t dk = 0;
     if (doc) {
-        dk = p_hash(doc->id ? doc->id : "", doc->id ? strlen(doc->id) : 0) * 31 + doc->text_len;
-        if (doc->text) dk = dk * 31 + p_hash(doc->text, doc->text_len < 128 ? doc->text_len : 128);
-        if (doc->title) dk = dk * 31 + p_hash(doc->title, strlen(doc->title));
+        dk = p_hash_mem(doc->id ? doc->id : "", doc->id ? strlen(doc->id) : 0) * 31 + doc->text_len;
+        if (doc->text) dk = dk * 31 + p_hash_mem(doc->text, doc->text_len < 128 ? doc->text_len : 128);
+        if (doc->title) dk = dk * 31 + p_hash_mem(doc->title, strlen(doc->title));
     }
     if (!s->doc_ready || s->doc_key != dk) {
         s->doc_key = dk;
@@ -922,7 +900,7 @@ void geo_place_event(geo_state *s, const parley_doc *doc, const char *text, size
             actor_country[i] = country_of_cc3(g, c3);
             if (actor_country[i] >= 0) memcpy(s->ctx.actor[i], g->pl[actor_country[i]].cc2, 2);
         }
-    uint64_t sk = p_hash(text, len);
+    uint64_t sk = p_hash_mem(text, len);
     if (!s->s_ready || s->s_key != sk) {
         s->s_place = sentence_place(s, tk, n, text, &s->s_level_adm1);
         s->s_key = sk;

@@ -53,6 +53,7 @@ static int32_t doc_date(const input_opts *io, const char *s, const char *where, 
  * the line goes to jansson, which stays the reference reader. */
 typedef struct flat { const char *v[6]; size_t n[6]; int is_num[6]; } flat;
 static const char *const flat_keys[6] = {"id", "date", "source", "url", "title", "text"};
+static const uint8_t flat_key_len[6] = {2, 4, 6, 3, 5, 4};
 
 static int hexval(int c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1; }
 
@@ -136,7 +137,7 @@ static int flat_parse(const char *line, size_t n, char *scratch, flat *fl) {
         while (p < e && p_isspace((unsigned char)*p)) p++;
         if (p >= e) return -1;
         int slot = -1;
-        for (int q = 0; q < 6; q++) if (strlen(flat_keys[q]) == kl && !memcmp(flat_keys[q], kstart, kl)) slot = q;
+        for (int q = 0; q < 6; q++) if (flat_key_len[q] == kl && !memcmp(flat_keys[q], kstart, kl)) slot = q;
         if (*p == '"') {
             p++;
             long L = json_str(&p, e, o);

@@ -16,7 +16,32 @@ typedef struct token {
     uint16_t len;
     uint8_t flags;
     uint32_t off, end;  /* byte span in the original sentence */
+    uint32_t wcls;      /* word_class() of s, or 0 when not yet computed */
 } token;
+
+/* Word classes (wordclass.c): closed lists of function words as bits. */
+enum {
+    WC_KNOWN = 1u << 0,       /* set on every computed mask */
+    WC_PREP = 1u << 1,        /* preposition or clause opener */
+    WC_NOUN_PREP = 1u << 2,   /* an event word after it is a noun ("amid protests") */
+    WC_FINITE_AUX = 1u << 3,
+    WC_MODAL = 1u << 4,
+    WC_NOT_PLACE = 1u << 5,   /* capitalised, but starts no place name */
+    WC_CONNECTOR = 1u << 6,   /* particle inside a place name ("Deir ez Zor") */
+    WC_ADM = 1u << 7,         /* PROVINCE, GOVERNORATE, OBLAST, ... */
+    WC_DIRECTION = 1u << 8,   /* NORTHERN, RURAL, BESIEGED, ... */
+    WC_LOC_AT = 1u << 9,      /* IN, AT, NEAR, ... */
+    WC_LOC_TO = 1u << 10,     /* TO, INTO, ACROSS, ... */
+    WC_OUTSKIRTS = 1u << 11,  /* OUTSKIRTS, SUBURBS */
+    WC_THE = 1u << 12, WC_OF = 1u << 13, WC_IN = 1u << 14, WC_AND = 1u << 15, WC_OR = 1u << 16,
+    WC_FROM = 1u << 17, WC_TO = 1u << 18, WC_FORMER = 1u << 19, WC_CITY = 1u << 20, WC_TOWN = 1u << 21,
+    WC_VILLAGE = 1u << 22,
+};
+uint32_t word_class(const char *s, size_t len);
+/* Does token t belong to any of the classes in bits? */
+static inline int word_has(const token *t, uint32_t bits) {
+    return ((t->wcls ? t->wcls : word_class(t->s, t->len)) & bits) != 0;
+}
 
 typedef struct tokenizer {
     P_VEC(token) toks;

@@ -98,6 +98,13 @@ static const unsigned char alnum_tab[256] = {
     ['a'] = 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
 };
 
+/* High bit of each byte of v that lies in [lo, hi]; every byte of v must be
+ * below 0x80, so no sum carries into the next byte. */
+static inline uint64_t swar_in(uint64_t v, unsigned char lo, unsigned char hi) {
+    uint64_t ge = v + P_ONES * (unsigned char)(0x80 - lo), gt = v + P_ONES * (unsigned char)(0x7F - hi);
+    return ge & ~gt & P_HIGHS;
+}
+
 void tokenize(tokenizer *tz, const char *text, size_t len) {
     tz->toks.n = 0;
     p_buf_clear(&tz->norm);
@@ -143,6 +150,23 @@ void tokenize(tokenizer *tz, const char *text, size_t len) {
             char *o = tz->norm.s + tz->norm.n;
             const unsigned char *q = s + i, *qe = s + len;
             unsigned seen = 0;
+            /* eight bytes at a time while they are there: the output reserve
+             * has room for a whole 8-byte store past any word */
+            while (qe - q >= 8) {
+                uint64_t v;
+                memcpy(&v, q, 8);
+                if (v & P_HIGHS) break;
+                uint64_t lo = swar_in(v, 'a', 'z'), up = swar_in(v, 'A', 'Z'), al = lo | up | swar_in(v, '0', '9');
+                uint64_t w = v & ~(lo >> 2); /* lower case loses bit 0x20 */
+                memcpy(o, &w, 8);
+                unsigned k = al == P_HIGHS ? 8 : (unsigned)__builtin_ctzll(~al & P_HIGHS) / 8;
+                uint64_t keep = k == 8 ? ~0ULL : (1ULL << (8 * k)) - 1;
+                if (lo & keep) seen |= A_LOWER;
+                if (up & keep) seen |= A_UPPER;
+                o += k;
+                q += k;
+                if (k < 8) break;
+            }
             while (q < qe) {
                 unsigned t = alnum_tab[*q];
                 if (!t) break;
@@ -158,6 +182,7 @@ void tokenize(tokenizer *tz, const char *text, size_t len) {
             i = j;
             continue;
         }
+        if (c == ' ') { END_WORD(); i++; continue; } /* the commonest separator, without the class tests */
         char fold[8];
         size_t fl = 0, used = 1;
         int cls;

@@ -31,14 +31,6 @@ void *p_grow(void *ptr, size_t *cap, size_t need, size_t elem) {
     return ptr;
 }
 
-void p_buf_put(p_buf *b, const char *s, size_t n) {
-    if (b->n + n + 1 > b->cap) b->s = p_grow(b->s, &b->cap, b->n + n + 1, 1);
-    memcpy(b->s + b->n, s, n);
-    b->n += n;
-    b->s[b->n] = 0;
-}
-void p_buf_puts(p_buf *b, const char *s) { p_buf_put(b, s, strlen(s)); }
-void p_buf_putc(p_buf *b, char c) { p_buf_put(b, &c, 1); }
 void p_buf_printf(p_buf *b, const char *fmt, ...) {
     va_list ap;
     char tmp[512];

@@ -35,9 +35,20 @@ char *p_strndup(const char *s, size_t n);
 
 /* Byte buffer. */
 typedef struct p_buf { char *s; size_t n, cap; } p_buf;
-void p_buf_put(p_buf *b, const char *s, size_t n);
-void p_buf_puts(p_buf *b, const char *s);
-void p_buf_putc(p_buf *b, char c);
+/* Inline: output is built from many short pieces (JSON keys, codes), and
+ * inlined, strlen of a literal is a constant. */
+static inline void p_buf_put(p_buf *b, const char *s, size_t n) {
+    if (b->n + n + 1 > b->cap) b->s = p_grow(b->s, &b->cap, b->n + n + 1, 1);
+    memcpy(b->s + b->n, s, n);
+    b->n += n;
+    b->s[b->n] = 0;
+}
+static inline void p_buf_puts(p_buf *b, const char *s) { p_buf_put(b, s, strlen(s)); }
+static inline void p_buf_putc(p_buf *b, char c) {
+    if (b->n + 2 > b->cap) b->s = p_grow(b->s, &b->cap, b->n + 2, 1);
+    b->s[b->n++] = c;
+    b->s[b->n] = 0;
+}
 void p_buf_printf(p_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void p_buf_json_str(p_buf *b, const char *s, size_t n); /* quoted, escaped */
 void p_buf_putu(p_buf *b, unsigned long v);               /* decimal */

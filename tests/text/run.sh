@@ -1,7 +1,7 @@
 #!/bin/sh
 # Text pipeline checks through the CLI: ICU sentence splitting with
 # abbreviations, datelines kept out of the actor search, Unicode folding,
-# and every CAMEO code the shipped dictionaries can emit is in the ontology.
+# the word-class table, and every CAMEO code the shipped dictionaries can emit is in the ontology.
 B=${1:-build}
 P=$B/parley
 DICT="--no-defaults --verbs tests/spec/middle-earth.verbs --actors tests/spec/middle-earth.actors --agents tests/spec/middle-earth.agents"
@@ -40,6 +40,8 @@ check "paragraph breaks split sentences" \
 check "title is sentence 0" \
   '{"id":"t5","date":"3019-03-01","title":"Arnor praised Gondor","text":"Mordor attacked Rohan."}' \
   '0:ARN>GON:051 1:MOR>ROH:190'
+# the word-class table (function words the coder and the geolocator test)
+if out=$($B/wordclass_check); then echo "ok   word classes: $out"; else echo "$out"; echo "FAIL word classes"; fail=1; fi
 # every code in the shipped verb dictionaries is in the CAMEO ontology
 python3 - <<'PY' || fail=1
 import re, glob, sys
