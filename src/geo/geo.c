@@ -76,20 +76,22 @@ static size_t tok_alnum(const token *t, char *out, size_t cap) {
 
 /* The three keys of tokens [a, b); each written NUL-terminated, prefixed by
  * its tier digit so the tiers never share a hash.  Returns 0 when the words
- * have no Latin letters at all. */
+ * have no Latin letters at all.  With lo and sk NULL, the exact key only. */
 static int make_keys(const token *tk, int a, int b, char ex[GEO_KEY_MAX], char lo[GEO_KEY_MAX], char sk[GEO_KEY_MAX]) {
     size_t ne = 1, nl = 1;
-    ex[0] = '0'; lo[0] = '1'; sk[0] = '2';
+    ex[0] = '0';
+    if (lo) { lo[0] = '1'; sk[0] = '2'; }
     for (int i = a; i < b; i++) {
         char w[GEO_KEY_MAX];
         size_t wl = tok_alnum(&tk[i], w, sizeof w);
         if (!wl) continue;
         if (ne > 1 && ne + 1 < GEO_KEY_MAX) ex[ne++] = ' ';
         for (size_t q = 0; q < wl && ne + 1 < GEO_KEY_MAX; q++) ex[ne++] = w[q];
-        if (i == a && b - a > 1 && is_article(w, wl)) continue;
+        if (!lo || (i == a && b - a > 1 && is_article(w, wl))) continue;
         /* doubled letters are a spelling choice: Daraa = Dar'a, Raqqa = Raqa */
         for (size_t q = 0; q < wl && nl + 1 < GEO_KEY_MAX; q++) if (nl == 1 || lo[nl - 1] != w[q]) lo[nl++] = w[q];
     }
+    if (!lo) { ex[ne] = 0; return ne > 1; }
     /* a final H after a vowel is a transliteration choice: Suwaydah = Suwayda */
     if (nl > 3 && lo[nl - 1] == 'H' && strchr("AEIOU", lo[nl - 2])) nl--;
     ex[ne] = 0; lo[nl] = 0;
@@ -417,8 +419,10 @@ typedef struct cand { uint32_t place; int tier; float score; } cand;
 /* Candidates for tokens [a, b), scored, best first.  filter_cc/filter_adm1
  * restrict ("Paris, Texas"); want says what a following word asked for
  * ("Idlib province").  Returns the count. */
+/* *short_skel (may be NULL) is set when a short sound-alike was judged by
+ * the context: only then can the story's countries change an empty answer. */
 static int candidates(const parley_gazetteer *g, const token *tk, int a, int b, const geo_ctx *ctx, int want,
-                      const char *filter_cc, const char *filter_adm1, int max_tier, cand *out, int cap) {
+                      const char *filter_cc, const char *filter_adm1, int max_tier, cand *out, int cap, int *short_skel) {
     char keys[3][GEO_KEY_MAX];
     if (!make_keys(tk, a, b, keys[0], keys[1], keys[2])) return 0;
     int n = 0;
@@ -445,7 +449,10 @@ static int candidates(const parley_gazetteer *g, const token *tk, int a, int b, 
             if (t == TIER_SKEL && p->kind == 'C') continue;
             if (p->kind == 'D') continue; /* "Syrian" names no place */
             /* two consonants say little: only a place in the story's countries */
-            if (t == TIER_SKEL && strlen(keys[2]) < 4 && !ctx_bonus(ctx, p->cc2)) continue;
+            if (t == TIER_SKEL && strlen(keys[2]) < 4) {
+                if (short_skel) *short_skel = 1;
+                if (!ctx_bonus(ctx, p->cc2)) continue;
+            }
             int seen = 0;
             for (int q = 0; q < n && !seen; q++) seen = out[q].place == l[i];
             if (seen || n == cap) continue;
@@ -490,7 +497,7 @@ parley_status parley_geo_lookup_json(const parley_gazetteer *g, const char *name
     tokenizer_init(&tz);
     tokenize(&tz, name, strlen(name));
     cand c[GEO_LIST_MAX * 3];
-    int n = tz.toks.n ? candidates(g, tz.toks.v, 0, (int)tz.toks.n, cp, WANT_ANY, NULL, NULL, TIER_SKEL, c, (int)P_ARRAY_LEN(c)) : 0;
+    int n = tz.toks.n ? candidates(g, tz.toks.v, 0, (int)tz.toks.n, cp, WANT_ANY, NULL, NULL, TIER_SKEL, c, (int)P_ARRAY_LEN(c), NULL) : 0;
     tokenizer_free(&tz);
     static const char *const tiers[] = {"exact", "loose", "skeleton"};
     p_buf b = {0};
@@ -629,7 +636,7 @@ static int resolve_span(const parley_gazetteer *g, const token *tk, int n, int a
         if (b == e && b + 1 < n && (tk[b].flags & TK_COMMA) && (tk[b + 1].flags & TK_CAP)) {
             int qe = name_span(tk, n, b + 1, 0);
             cand q[8];
-            int qn = qe > b + 1 ? candidates(g, tk, b + 1, qe, NULL, WANT_ANY, NULL, NULL, TIER_EXACT, q, 8) : 0;
+            int qn = qe > b + 1 ? candidates(g, tk, b + 1, qe, NULL, WANT_ANY, NULL, NULL, TIER_EXACT, q, 8, NULL) : 0;
             if (qn && q[0].tier == TIER_EXACT) {
                 const gplace *qp = &g->pl[q[0].place];
                 /* the qualifier with its own words only: a US state beats a
@@ -649,13 +656,16 @@ static int resolve_span(const parley_gazetteer *g, const token *tk, int n, int a
         cand c[GEO_LIST_MAX * 3];
         /* a sound-alike of the whole name only, not of every shorter part */
         int mt = L == e - a ? TIER_SKEL : TIER_LOOSE;
-        int m = candidates(g, tk, a, b, ctx, hint, fcc, fadm, mt, c, (int)P_ARRAY_LEN(c));
-        if (!m && fcc) m = candidates(g, tk, a, b, ctx, hint, NULL, NULL, mt, c, (int)P_ARRAY_LEN(c));
-        if (lazy && !lazy->ctx_ready && ((m > 1 && ambiguous(g, c, m)) || !m)) {
+        int short_skel = 0;
+        int m = candidates(g, tk, a, b, ctx, hint, fcc, fadm, mt, c, (int)P_ARRAY_LEN(c), &short_skel);
+        if (!m && fcc) m = candidates(g, tk, a, b, ctx, hint, NULL, NULL, mt, c, (int)P_ARRAY_LEN(c), &short_skel);
+        /* nothing found: only a short sound-alike needs the story's
+         * countries to be accepted, so only then is the story worth reading */
+        if (lazy && !lazy->ctx_ready && ((m > 1 && ambiguous(g, c, m)) || (!m && short_skel))) {
             /* "Tripoli": read the story's countries, then choose again */
             need_ctx(lazy);
-            m = candidates(g, tk, a, b, ctx, hint, fcc, fadm, mt, c, (int)P_ARRAY_LEN(c));
-            if (!m && fcc) m = candidates(g, tk, a, b, ctx, hint, NULL, NULL, mt, c, (int)P_ARRAY_LEN(c));
+            m = candidates(g, tk, a, b, ctx, hint, fcc, fadm, mt, c, (int)P_ARRAY_LEN(c), NULL);
+            if (!m && fcc) m = candidates(g, tk, a, b, ctx, hint, NULL, NULL, mt, c, (int)P_ARRAY_LEN(c), NULL);
         }
         if (!m) continue;
         /* a one-word sound-alike in running text is too weak on its own */
@@ -770,8 +780,8 @@ static void doc_context(geo_state *s, const parley_doc *doc) {
                 int caps = 1;
                 for (int q = i + 1; q < i + L2 && caps; q++) caps = (tk[q].flags & TK_CAP) != 0;
                 if (!caps) continue;
-                char ex[GEO_KEY_MAX], lo[GEO_KEY_MAX], sk[GEO_KEY_MAX];
-                if (!make_keys(tk, i, i + L2, ex, lo, sk)) continue;
+                char ex[GEO_KEY_MAX];
+                if (!make_keys(tk, i, i + L2, ex, NULL, NULL)) continue;
                 uint32_t m;
                 const uint32_t *l = probe(g, ex, &m);
                 /* a country's name or demonym counts 1, unless the same words
@@ -839,7 +849,7 @@ static int actor_text_place(geo_state *s, const char *text) {
     if (a >= n || n - a > 4 || !(tk[a].flags & TK_CAP)) return -1;
     for (int i = a; i < n; i++) if (!(tk[i].flags & TK_CAP)) return -1;
     cand c[GEO_LIST_MAX * 3];
-    int m = candidates(s->g, tk, a, n, &s->ctx, WANT_ANY, NULL, NULL, TIER_EXACT, c, (int)P_ARRAY_LEN(c));
+    int m = candidates(s->g, tk, a, n, &s->ctx, WANT_ANY, NULL, NULL, TIER_EXACT, c, (int)P_ARRAY_LEN(c), NULL);
     if (!m || c[0].tier != TIER_EXACT || s->g->pl[c[0].place].kind == 'C') return -1;
     size_t x = tk[a].off, y = tk[n - 1].end;
     snprintf(s->a_written, sizeof s->a_written, "%.*s", (int)(y - x), text + x);
