@@ -577,7 +577,8 @@ static void classify(sent *S) {
          * those whose hint the next token can be (looked up, not scanned) */
         c->cand.n = 0;
         const uint32_t *fp = c->cache_pool.v + ce->foff, *hp = c->cache_pool.v + ce->hoff;
-        for (uint32_t k = 0; k < ce->fn; k++) P_PUSH(c->cand, fp[k]);
+        const uint32_t *list = fp; /* with no hinted candidate, the cache's own list */
+        size_t nlist = ce->fn;
         if (ce->hn && i + 1 < n) {
             const cache_ent *ne = c->ti.v[i + 1].ce;
             const uint32_t *bs = c->cache_pool.v + ne->boff;
@@ -586,15 +587,18 @@ static void classify(sent *S) {
                 while (lo < hi) { uint32_t mid = (lo + hi) / 2; if (hp[2 * mid] < bs[b]) lo = mid + 1; else hi = mid; }
                 for (; lo < ce->hn && hp[2 * lo] == bs[b]; lo++) P_PUSH(c->cand, hp[2 * lo + 1]);
             }
-            if (c->cand.n > ce->fn) {
+            if (c->cand.n) {
+                for (uint32_t k = 0; k < ce->fn; k++) P_PUSH(c->cand, fp[k]);
                 p_sort_u32(c->cand.v, c->cand.n);
                 size_t u = 1;
                 for (size_t k = 1; k < c->cand.n; k++) if (c->cand.v[k] != c->cand.v[u - 1]) c->cand.v[u++] = c->cand.v[k];
                 c->cand.n = u;
+                list = c->cand.v;
+                nlist = u;
             }
         }
-        for (size_t kk = 0; kk < c->cand.n; kk++) {
-            uint32_t k = c->cand.v[kk];
+        for (size_t kk = 0; kk < nlist; kk++) {
+            uint32_t k = list[kk];
             uint32_t pk = cand[2 * k];
             const phrase *ph = &d->phrases.v[pk & 0x0FFFFFFF];
             int end;
@@ -1778,8 +1782,10 @@ again:
     while (cstart < S.n && !stop_sentence) {
         int cend = cstart;
         while (cend < S.n && !c->ti.v[cend].clause_break) cend++;
-        c->live.n = 0;
-        for (int i = cstart; i < cend; i++) if (!c->ti.v[i].deleted) P_PUSH(c->live, i);
+        if (c->live.cap < (size_t)S.n) c->live.v = p_grow(c->live.v, &c->live.cap, (size_t)S.n, sizeof *c->live.v);
+        size_t nl = 0;
+        for (int i = cstart; i < cend; i++) if (!c->ti.v[i].deleted) c->live.v[nl++] = i;
+        c->live.n = nl;
         mstate m;
         memset(&m, 0, sizeof m);
         m.S = &S;

@@ -136,7 +136,12 @@ parley_status parley_event_json(const parley_dict *d, const parley_event *ev, ch
     p_buf_puts(&b, "],\"place\":");
     const parley_place *pl = &ev->place;
     if (pl->level) {
-        p_buf_printf(&b, "{\"level\":\"%s\",\"basis\":\"%s\",\"written\":", pl->level, pl->basis);
+        /* level and basis are parley's own words: nothing to escape */
+        p_buf_puts(&b, "{\"level\":\"");
+        p_buf_puts(&b, pl->level);
+        p_buf_puts(&b, "\",\"basis\":\"");
+        p_buf_puts(&b, pl->basis ? pl->basis : "");
+        p_buf_puts(&b, "\",\"written\":");
         put_str_or_null(&b, pl->written);
         p_buf_puts(&b, ",\"name\":");
         put_str_or_null(&b, pl->name);
@@ -150,7 +155,7 @@ parley_status parley_event_json(const parley_dict *d, const parley_event *ev, ch
         put_str_or_null(&b, pl->adm1_code && *pl->adm1_code ? pl->adm1_code : NULL);
         p_buf_puts(&b, ",\"adm1_name\":");
         put_str_or_null(&b, pl->adm1_name && *pl->adm1_name ? pl->adm1_name : NULL);
-        if (pl->geonames_id) p_buf_printf(&b, ",\"geonames_id\":%ld}", pl->geonames_id);
+        if (pl->geonames_id) { p_buf_puts(&b, ",\"geonames_id\":"); p_buf_puti(&b, pl->geonames_id); p_buf_putc(&b, '}'); }
         else p_buf_puts(&b, ",\"geonames_id\":null}");
     } else p_buf_puts(&b, "null");
     p_buf_puts(&b, ",\"why\":");

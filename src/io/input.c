@@ -71,12 +71,11 @@ static long json_str(const char **pp, const char *e, char *out) {
     const char *p = *pp;
     long k = 0;
     while (p < e) {
-        if (e - p >= 8) {
-            /* a run of eight bytes with no quote, backslash or control */
-            uint64_t v;
-            memcpy(&v, p, 8);
-            if (!(p_swar_eq(v, '"') | p_swar_eq(v, '\\') | p_swar_lt(v, 0x20))) { memcpy(out + k, p, 8); k += 8; p += 8; continue; }
-        }
+        /* a run with no quote, backslash or control, copied whole */
+        size_t run = p_json_copy_plain_in(out + k, p, (size_t)(e - p));
+        k += (long)run;
+        p += run;
+        if (p >= e) break;
         unsigned char c = (unsigned char)*p;
         if (c == '"') { *pp = p + 1; return k; }
         if (c < 0x20) return -1;

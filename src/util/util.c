@@ -77,15 +77,7 @@ void p_buf_json_str(p_buf *b, const char *s, size_t n) {
     b->s[b->n++] = '"';
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
-        /* skip eight plain ASCII bytes at a time */
-        while (i + 8 <= n) {
-            uint64_t v;
-            memcpy(&v, s + i, 8);
-            if ((v & P_HIGHS) | p_swar_lt(v, 0x20) | p_swar_eq(v, '"') | p_swar_eq(v, '\\') | p_swar_eq(v, '<') | p_swar_eq(v, '>') |
-                p_swar_eq(v, '&'))
-                break;
-            i += 8;
-        }
+        i += p_json_plain_out(s + i, n - i); /* plain ASCII, many bytes at a time */
         if (i >= n) break;
         unsigned char c = (unsigned char)s[i];
         unsigned char k0 = json_special[c];

@@ -8,6 +8,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "parley.h"
 
@@ -59,6 +62,60 @@ void p_buf_puti(p_buf *b, long v);
 #define P_HIGHS 0x8080808080808080ULL
 static inline uint64_t p_swar_eq(uint64_t v, unsigned char b) { uint64_t x = v ^ (P_ONES * b); return (x - P_ONES) & ~x & P_HIGHS; }
 static inline uint64_t p_swar_lt(uint64_t v, unsigned char n) { return (v - P_ONES * n) & ~v & P_HIGHS; }
+/* How many leading bytes of s[0..n) a JSON writer copies as they are (no
+ * quote, backslash, control, <, >, & or byte >= 0x80 among them); and,
+ * copying them to out (which must have room for n bytes), the same for a
+ * JSON string reader (quote, backslash, control).
+ * SSE2 is part of every x86-64; elsewhere eight bytes at a time. */
+static inline size_t p_json_plain_out(const char *s, size_t n) {
+    size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>'),
+                  amp = _mm_set1_epi8('&'), sp = _mm_set1_epi8(0x20);
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        /* signed: bytes >= 0x80 are negative, so "< 0x20" takes them too */
+        __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)),
+                                   _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, gt)),
+                                                _mm_or_si128(_mm_cmpeq_epi8(v, amp), _mm_cmplt_epi8(v, sp))));
+        int m = _mm_movemask_epi8(bad);
+        if (m) return i + (size_t)__builtin_ctz((unsigned)m);
+    }
+#endif
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v;
+        memcpy(&v, s + i, 8);
+        /* the lowest flagged byte is exact (borrows only flag bytes above it) */
+        uint64_t m = (v & P_HIGHS) | p_swar_lt(v, 0x20) | p_swar_eq(v, '"') | p_swar_eq(v, '\\') | p_swar_eq(v, '<') |
+                     p_swar_eq(v, '>') | p_swar_eq(v, '&');
+        if (m) return i + (size_t)__builtin_ctzll(m) / 8;
+    }
+    return i;
+}
+static inline size_t p_json_copy_plain_in(char *out, const char *s, size_t n) {
+    size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), c1f = _mm_set1_epi8(0x1F);
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        /* unsigned v < 0x20: min(v, 0x1F) == v */
+        __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)),
+                                   _mm_cmpeq_epi8(_mm_min_epu8(v, c1f), v));
+        /* the whole block is stored; the caller counts only the plain part */
+        _mm_storeu_si128((__m128i *)(void *)(out + i), v);
+        int m = _mm_movemask_epi8(bad);
+        if (m) return i + (size_t)__builtin_ctz((unsigned)m);
+    }
+#endif
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v;
+        memcpy(&v, s + i, 8);
+        memcpy(out + i, &v, 8);
+        uint64_t m = p_swar_eq(v, '"') | p_swar_eq(v, '\\') | p_swar_lt(v, 0x20);
+        if (m) return i + (size_t)__builtin_ctzll(m) / 8;
+    }
+    return i;
+}
 /* Copies s[0..n) into dst[cap] NUL-terminated, cut at cap - 1 bytes. */
 static inline void p_copy(char *dst, size_t cap, const char *s, size_t n) {
     if (!cap) return;
