@@ -155,9 +155,9 @@ static int closed_class(const token *t);
 static uint8_t adjunct_word(const token *t);
 
 /* The cache entry of token t, computed on first sight. */
-static const cache_ent *lex_lookup(parley_coder *c, const token *t) {
+/* h is p_hash_mem of the token */
+static const cache_ent *lex_lookup(parley_coder *c, const token *t, uint64_t h) {
     const parley_dict *d = c->d;
-    uint64_t h = p_hash_mem(t->s, t->len);
     if (!c->cache_cap) {
         c->cache_cap = CACHE_START;
         c->cache = p_xcalloc(c->cache_cap, sizeof *c->cache);
@@ -348,6 +348,7 @@ void parley_coder_free(parley_coder *c) {
     free(c->alt_gen);
     free(c->alt_ok);
     P_FREE_VEC(c->patcand);
+    P_FREE_VEC(c->tokhash);
     P_FREE_VEC(c->cache_pool);
     free(c->cache);
     p_arena_free(&c->cache_arena);
@@ -1646,8 +1647,16 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
         else { cache_clear(c); break; }
     }
     c->sfirst = 0;
+    /* the cache is bigger than the processor's caches: ask for every slot
+     * the sentence needs before reading any, so the misses overlap */
+    if (c->tokhash.cap < (size_t)S.n) c->tokhash.v = p_grow(c->tokhash.v, &c->tokhash.cap, (size_t)S.n, sizeof(uint64_t));
     for (int i = 0; i < S.n; i++) {
-        const cache_ent *e = lex_lookup(c, &S.tk[i]);
+        uint64_t h = p_hash_mem(S.tk[i].s, S.tk[i].len);
+        c->tokhash.v[i] = h;
+        if (c->cache_cap) __builtin_prefetch(&c->cache[h & (c->cache_cap - 1)]);
+    }
+    for (int i = 0; i < S.n; i++) {
+        const cache_ent *e = lex_lookup(c, &S.tk[i], c->tokhash.v[i]);
         c->ti.v[i].ce = e;
         c->tz.toks.v[i].wcls = e->wcls;
         c->sfirst |= tok_first(c->d, &S.tk[i], e->lemma);

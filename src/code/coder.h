@@ -67,6 +67,7 @@ struct parley_coder {
     uint32_t *alt_gen; uint8_t *alt_ok; uint32_t gen; /* per alternative, this sentence: can a first word occur? */
     uint64_t sfirst;            /* bit (letter & 63) of the first letter of each token and lemma */
     P_VEC(uint32_t) anchwords;  /* the sentwords some verb pattern is filed under */
+    P_VEC(uint64_t) tokhash;    /* the sentence's token hashes (cache slots prefetched) */
     size_t nwbits;              /* words covered by wbits */
     P_VEC(uint32_t) patcand;    /* scratch: candidate patterns of one verb */
     /* token -> candidate phrase cache */
