@@ -61,8 +61,10 @@ struct parley_gazetteer {
 /* ------------------------------------------------------------- keys */
 
 static int is_article(const char *s, size_t n) {
-    static const char *const art[] = {"AL", "EL", "AS", "ASH", "AD", "AR", "AT", "AZ", "AN", "ADH", "ATH", "THE", "UL"};
-    for (size_t i = 0; i < P_ARRAY_LEN(art); i++) if (strlen(art[i]) == n && !memcmp(art[i], s, n)) return 1;
+    static const char *const art2[] = {"AL", "EL", "AS", "AD", "AR", "AT", "AZ", "AN", "UL"};
+    static const char *const art3[] = {"ASH", "ADH", "ATH", "THE"};
+    if (n == 2) { for (size_t i = 0; i < P_ARRAY_LEN(art2); i++) if (!memcmp(art2[i], s, 2)) return 1; }
+    else if (n == 3) { for (size_t i = 0; i < P_ARRAY_LEN(art3); i++) if (!memcmp(art3[i], s, 3)) return 1; }
     return 0;
 }
 

@@ -120,8 +120,10 @@ int segment(segmenter *sg, const char *text, size_t len, parley_span_fn fn, void
  * Wire services put one at the head of a story; it names where the story was filed,
  * not who acted, so it must not reach the actor search. */
 static int dl_lowparticle(const char *w, size_t n) {
-    static const char *p[] = {"de", "da", "del", "la", "el", "al", "of", "es"};
-    for (size_t k = 0; k < sizeof p / sizeof *p; k++) if (strlen(p[k]) == n && !memcmp(p[k], w, n)) return 1;
+    static const char *p[] = {"de", "da", "la", "el", "al", "of", "es"};
+    if (n == 3) return !memcmp(w, "del", 3);
+    if (n != 2) return 0;
+    for (size_t k = 0; k < sizeof p / sizeof *p; k++) if (p[k][0] == w[0] && p[k][1] == w[1]) return 1;
     return 0;
 }
 
@@ -143,9 +145,10 @@ size_t dateline_length(const char *t, size_t n) {
         i = s0;
     }
     size_t limit = s0 + 70 < n ? s0 + 70 : n;
-    int region = 0, words = 0;
+    int region = 0, words = 0, depth = 0; /* depth: '(' less ')' in t[i..j) */
     for (size_t j = i; j < limit; j++) {
         unsigned char c = (unsigned char)t[j];
+        depth += c == '(' ? 1 : c == ')' ? -1 : 0;
         int dash2 = c == '-' && j + 2 < n && t[j + 1] == '-' && j > 0 && t[j - 1] == ' ';
         int dash = c == '-' && j + 1 < n && t[j + 1] == ' ' && j > 0 && t[j - 1] == ' ';
         int emdash = c == 0xE2 && j + 2 < n && (unsigned char)t[j + 1] == 0x80 && ((unsigned char)t[j + 2] == 0x94 || (unsigned char)t[j + 2] == 0x93);
@@ -171,9 +174,7 @@ size_t dateline_length(const char *t, size_t n) {
             /* a word: capitalised, a short particle ("de", "al"), or (in the agency) anything */
             size_t w = j;
             while (w < n && (p_isalpha((unsigned char)t[w]) || t[w] == '-')) w++;
-            int in_paren = 0;
-            for (size_t q = i; q < j; q++) in_paren += t[q] == '(' ? 1 : t[q] == ')' ? -1 : 0;
-            if (!p_isupper(c) && !in_paren && !dl_lowparticle(t + j, w - j)) return 0;
+            if (!p_isupper(c) && !depth && !dl_lowparticle(t + j, w - j)) return 0;
             if (++words > 8) return 0;
             /* an abbreviation's period ("Mo.", "Feb.", "D.C.") does not end the dateline */
             if (w < n && t[w] == '.') {
