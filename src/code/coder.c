@@ -348,7 +348,9 @@ void parley_coder_free(parley_coder *c) {
     free(c->alt_gen);
     free(c->alt_ok);
     P_FREE_VEC(c->patcand);
+    P_FREE_VEC(c->patmerge);
     P_FREE_VEC(c->tokhash);
+    P_FREE_VEC(c->tokfirst);
     P_FREE_VEC(c->cache_pool);
     free(c->cache);
     p_arena_free(&c->cache_arena);
@@ -1179,12 +1181,27 @@ static int match_elems(mstate *m, const pelem *el, int k, int ke, int li, int li
     if (anchored) last = li + 1 < lim ? li + 1 : lim;
     parley_coder *c = m->S->c;
     if (e->kind == PE_ALT && !alt_possible(c, e->arg)) return 0;
-    for (int p = li; p < last; p++) {
-        int next = -1;
-        switch (e->kind) {
-        case PE_WORD: {
-            pword pw = {e->arg, (uint8_t)(e->adj >> 1)};
-            const tokinfo *tp = &c->ti.v[m->live[p]];
+    if (e->kind == PE_WORD && ((e->adj >> 1) & PW_EXACT) && e->arg < c->nwbits) {
+        /* a whole word: only the tokens from the first to the last that can
+         * stand for it need a look, and none when the sentence has no such
+         * token (the scan below would pass over every one) */
+        if (!has_word_id(c, e->arg)) return 0;
+        int32_t lo = c->wfirst[e->arg], hi = c->wlast[e->arg];
+        while (li < last && m->live[li] < lo) li++;
+        while (last > li && m->live[last - 1] > hi) last--;
+    }
+    if (e->kind == PE_WORD) {
+        /* every way of matching a word starts the token (or its lemma) with
+         * the word's first letter (word_match_ce): the scan passes over the
+         * other tokens on one test */
+        const char *w = W(m->S->d, e->arg);
+        uint64_t wletter = w[0] ? 1ULL << ((unsigned char)w[0] & 63) : ~0ULL;
+        const int *live = m->live;
+        const uint64_t *tf = c->tokfirst.v;
+        pword pw = {e->arg, (uint8_t)(e->adj >> 1)};
+        for (int p = li; p < last; p++) {
+            if (!(tf[live[p]] & wletter)) continue;
+            const tokinfo *tp = &c->ti.v[live[p]];
             /* a word of an actor is the actor's; a lone agent's words ("aid"
              * in "military aid") stay visible to patterns */
             if (tp->unit >= 0 && c->units.v[tp->unit].actor != UINT32_MAX) continue;
@@ -1195,10 +1212,14 @@ static int match_elems(mstate *m, const pelem *el, int k, int ke, int li, int li
                 while (q < tp->ce->bn && bs[q] != pw.w) q++;
                 if (q == tp->ce->bn) continue;
             }
-            if (!word_match_ce(m->S->d, pw, &m->S->tk[m->live[p]], tp->ce->lemma)) continue;
-            next = p + 1;
-            break;
+            if (!word_match_ce(m->S->d, pw, &m->S->tk[live[p]], tp->ce->lemma)) continue;
+            if (match_elems(m, el, k + 1, ke, p + 1, lim, adj, must_end)) return 1;
         }
+        return 0;
+    }
+    for (int p = li; p < last; p++) {
+        int next = -1;
+        switch (e->kind) {
         case PE_ALT: {
             const palt *al = &m->S->d->alts.v[e->arg];
             /* only the alternatives whose first word this token can be, plus
@@ -1650,6 +1671,7 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
     /* the cache is bigger than the processor's caches: ask for every slot
      * the sentence needs before reading any, so the misses overlap */
     if (c->tokhash.cap < (size_t)S.n) c->tokhash.v = p_grow(c->tokhash.v, &c->tokhash.cap, (size_t)S.n, sizeof(uint64_t));
+    if (c->tokfirst.cap < (size_t)S.n) c->tokfirst.v = p_grow(c->tokfirst.v, &c->tokfirst.cap, (size_t)S.n, sizeof(uint64_t));
     for (int i = 0; i < S.n; i++) {
         uint64_t h = p_hash_mem(S.tk[i].s, S.tk[i].len);
         c->tokhash.v[i] = h;
@@ -1659,7 +1681,8 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
         const cache_ent *e = lex_lookup(c, &S.tk[i], c->tokhash.v[i]);
         c->ti.v[i].ce = e;
         c->tz.toks.v[i].wcls = e->wcls;
-        c->sfirst |= tok_first(c->d, &S.tk[i], e->lemma);
+        c->tokfirst.v[i] = tok_first(c->d, &S.tk[i], e->lemma);
+        c->sfirst |= c->tokfirst.v[i];
         for (uint32_t k = 0; k < e->bn; k++) {
             uint32_t w = c->cache_pool.v[e->boff + k];
             if (w >= c->nwbits) continue;
@@ -1828,7 +1851,6 @@ again:
                 /* candidate patterns: those with no whole-word literal, and those
                  * filed under a word the sentence has; in length order */
                 c->patcand.n = 0;
-                for (uint32_t k = 0; k < vb->nfree; k++) P_PUSH(c->patcand, vb->free_pats[k]);
                 /* few anchors: test each against the sentence's bitmap; many:
                  * look each sentence word up among them */
                 if (vb->nanch && vb->nanch <= 4 * c->anchwords.n) {
@@ -1847,9 +1869,25 @@ again:
                         }
                     }
                 }
-                if (c->patcand.n > 1) p_sort_u32(c->patcand.v, c->patcand.n);
-                for (size_t kk = 0; kk < c->patcand.n; kk++) {
-                    uint32_t pi = c->patcand.v[kk];
+                /* the anchored few are sorted, then merged with the free
+                 * patterns, which are in order already */
+                size_t na = c->patcand.n, nf = vb->nfree;
+                if (na > 1) p_sort_u32(c->patcand.v, na);
+                const uint32_t *cands = c->patcand.v;
+                size_t ncands = na;
+                if (nf && !na) cands = vb->free_pats, ncands = nf;
+                else if (nf) {
+                    if (c->patmerge.cap < na + nf) c->patmerge.v = p_grow(c->patmerge.v, &c->patmerge.cap, na + nf, sizeof(uint32_t));
+                    uint32_t *out = c->patmerge.v;
+                    size_t a = 0, f = 0, o = 0;
+                    while (a < na && f < nf) out[o++] = c->patcand.v[a] < vb->free_pats[f] ? c->patcand.v[a++] : vb->free_pats[f++];
+                    while (a < na) out[o++] = c->patcand.v[a++];
+                    while (f < nf) out[o++] = vb->free_pats[f++];
+                    cands = out;
+                    ncands = o;
+                }
+                for (size_t kk = 0; kk < ncands; kk++) {
+                    uint32_t pi = cands[kk];
                     const uint64_t *pm = vb->pmask + (size_t)pi * 4;
                     if ((pm[0] & ~smask[0]) | (pm[1] & ~smask[1]) | (pm[2] & ~smask[2]) | (pm[3] & ~smask[3])) {
                         /* a literal is surely missing; but keep the length rule */

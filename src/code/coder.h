@@ -68,8 +68,10 @@ struct parley_coder {
     uint64_t sfirst;            /* bit (letter & 63) of the first letter of each token and lemma */
     P_VEC(uint32_t) anchwords;  /* the sentwords some verb pattern is filed under */
     P_VEC(uint64_t) tokhash;    /* the sentence's token hashes (cache slots prefetched) */
+    P_VEC(uint64_t) tokfirst;   /* per token: tok_first(), its and its lemma's first letters */
     size_t nwbits;              /* words covered by wbits */
     P_VEC(uint32_t) patcand;    /* scratch: candidate patterns of one verb */
+    P_VEC(uint32_t) patmerge;   /* scratch: those merged with the verb's free patterns */
     /* token -> candidate phrase cache */
     cache_ent *cache; size_t cache_cap, cache_n;
     P_VEC(uint32_t) cache_pool;
