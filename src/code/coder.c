@@ -154,8 +154,7 @@ static inline int has_word_id(const parley_coder *c, uint32_t w) {
 static int closed_class(const token *t);
 static uint8_t adjunct_word(const token *t);
 
-/* The cache entry of token t, computed on first sight. */
-/* h is p_hash_mem of the token */
+/* The cache entry of token t (h: its p_hash_mem), computed on first sight. */
 static const cache_ent *lex_lookup(parley_coder *c, const token *t, uint64_t h) {
     const parley_dict *d = c->d;
     if (!c->cache_cap) {
@@ -1217,8 +1216,8 @@ static int match_elems(mstate *m, const pelem *el, int k, int ke, int li, int li
         }
         return 0;
     }
+    /* alternatives and actor slots; every case continues or returns */
     for (int p = li; p < last; p++) {
-        int next = -1;
         switch (e->kind) {
         case PE_ALT: {
             const palt *al = &m->S->d->alts.v[e->arg];
@@ -1265,15 +1264,13 @@ static int match_elems(mstate *m, const pelem *el, int k, int ke, int li, int li
             if (e->kind == PE_SRC) m->src = s;
             else if (e->kind == PE_TGT) m->tgt = s;
             else if (e->kind == PE_COMP) m->comp = s;
-            next = slot_end_live(m, p, s);
-            if (match_elems(m, el, k + 1, ke, next, lim, adj, must_end)) return 1;
+            if (match_elems(m, el, k + 1, ke, slot_end_live(m, p, s), lim, adj, must_end)) return 1;
             m->src = save_src; m->tgt = save_tgt; m->comp = save_comp;
             /* "$ and + are assigned to the first actor encountered" */
             return 0;
         }
         default: continue;
         }
-        if (next >= 0 && match_elems(m, el, k + 1, ke, next, lim, adj, must_end)) return 1;
     }
     return 0;
 }

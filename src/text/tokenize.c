@@ -150,8 +150,10 @@ void tokenize(tokenizer *tz, const char *text, size_t len) {
             char *o = tz->norm.s + tz->norm.n;
             const unsigned char *q = s + i, *qe = s + len;
             unsigned seen = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
             /* eight bytes at a time while they are there: the output reserve
-             * has room for a whole 8-byte store past any word */
+             * has room for a whole 8-byte store past any word (the first k
+             * bytes in memory are the low 8k bits: little-endian only) */
             while (qe - q >= 8) {
                 uint64_t v;
                 memcpy(&v, q, 8);
@@ -167,6 +169,7 @@ void tokenize(tokenizer *tz, const char *text, size_t len) {
                 q += k;
                 if (k < 8) break;
             }
+#endif
             while (q < qe) {
                 unsigned t = alnum_tab[*q];
                 if (!t) break;

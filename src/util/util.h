@@ -62,6 +62,17 @@ void p_buf_puti(p_buf *b, long v);
 #define P_HIGHS 0x8080808080808080ULL
 static inline uint64_t p_swar_eq(uint64_t v, unsigned char b) { uint64_t x = v ^ (P_ONES * b); return (x - P_ONES) & ~x & P_HIGHS; }
 static inline uint64_t p_swar_lt(uint64_t v, unsigned char n) { return (v - P_ONES * n) & ~v & P_HIGHS; }
+/* Index in memory order of the first byte flagged in a non-zero mask of the
+ * two above.  Borrows run toward the more significant bytes, so on a
+ * little-endian machine the first flag is exact; on a big-endian one it may
+ * come early, never late, which callers that go on byte by byte tolerate. */
+static inline unsigned p_swar_first(uint64_t m) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return (unsigned)__builtin_clzll(m) / 8;
+#else
+    return (unsigned)__builtin_ctzll(m) / 8;
+#endif
+}
 /* How many leading bytes of s[0..n) a JSON writer copies as they are (no
  * quote, backslash, control, <, >, & or byte >= 0x80 among them); and,
  * copying them to out (which must have room for n bytes), the same for a
@@ -85,10 +96,9 @@ static inline size_t p_json_plain_out(const char *s, size_t n) {
     for (; i + 8 <= n; i += 8) {
         uint64_t v;
         memcpy(&v, s + i, 8);
-        /* the lowest flagged byte is exact (borrows only flag bytes above it) */
         uint64_t m = (v & P_HIGHS) | p_swar_lt(v, 0x20) | p_swar_eq(v, '"') | p_swar_eq(v, '\\') | p_swar_eq(v, '<') |
                      p_swar_eq(v, '>') | p_swar_eq(v, '&');
-        if (m) return i + (size_t)__builtin_ctzll(m) / 8;
+        if (m) return i + p_swar_first(m);
     }
     return i;
 }
@@ -112,7 +122,7 @@ static inline size_t p_json_copy_plain_in(char *out, const char *s, size_t n) {
         memcpy(&v, s + i, 8);
         memcpy(out + i, &v, 8);
         uint64_t m = p_swar_eq(v, '"') | p_swar_eq(v, '\\') | p_swar_lt(v, 0x20);
-        if (m) return i + (size_t)__builtin_ctzll(m) / 8;
+        if (m) return i + p_swar_first(m);
     }
     return i;
 }
