@@ -420,9 +420,9 @@ typedef struct cand { uint32_t place; int tier; float score; } cand;
 
 /* Candidates for tokens [a, b), scored, best first.  filter_cc/filter_adm1
  * restrict ("Paris, Texas"); want says what a following word asked for
- * ("Idlib province").  Returns the count. */
-/* *short_skel (may be NULL) is set when a short sound-alike was judged by
- * the context: only then can the story's countries change an empty answer. */
+ * ("Idlib province").  Returns the count.  *short_skel (may be NULL) is set
+ * when a short sound-alike was judged by the context: only then can the
+ * story's countries change an empty answer. */
 static int candidates(const parley_gazetteer *g, const token *tk, int a, int b, const geo_ctx *ctx, int want,
                       const char *filter_cc, const char *filter_adm1, int max_tier, cand *out, int cap, int *short_skel) {
     char keys[3][GEO_KEY_MAX];
@@ -588,7 +588,6 @@ void geo_why(p_buf *wb, p_buf *tmp, const parley_place *pl) {
     p_buf_putc(wb, ']');
 }
 
-/* token strings are NUL-terminated: no strlen of the word lists per call */
 /* The word lists (months, particles, ADM1 words, directions, locative
  * prepositions) are word classes: src/text/wordclass.c. */
 
