@@ -471,13 +471,18 @@ parley_status parley_dict_load_compiled(parley_dict *d, const char *path, parley
     for (size_t i = 0; i < n->actors.n; i++) n->actors.v[i].codes = AT(&l, n->actors.v[i].codes, n->actors.v[i].ncodes);
     for (size_t i = 0; i < n->verbs.n; i++) {
         verb *v = &n->verbs.v[i];
-        v->pats.v = AT(&l, v->pats.v, v->pats.n);
-        v->pats.cap = v->pats.n;
-        for (size_t k = 0; v->pats.v && k < v->pats.n; k++) {
-            pattern *pt = &v->pats.v[k];
+        /* the count is read once: in a damaged file the patterns may lie
+         * over the verb itself, and converting them would rewrite it */
+        size_t np = v->pats.n;
+        pattern *pv = AT(&l, v->pats.v, np);
+        v->pats.v = pv;
+        v->pats.cap = np;
+        for (size_t k = 0; pv && k < np; k++) {
+            pattern *pt = &pv[k];
             pt->el = AT(&l, pt->el, pt->nel);
             pt->req = AT(&l, pt->req, pt->nreq);
         }
+        if (v->pats.v != pv || v->pats.n != np || v->pats.cap != np) { l.bad = 1; break; }
         v->anch = AT(&l, v->anch, v->nanch);
         v->free_pats = AT(&l, v->free_pats, v->nfree);
         v->pmask = AT(&l, v->pmask, v->pats.n * 4);
