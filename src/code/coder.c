@@ -62,9 +62,17 @@ static inline int word_match_ce(const parley_dict *d, pword pw, const token *t, 
 #define CACHE_START (1u << 12)
 #define CACHE_MAX (1u << 17)
 
+/* Entries are one cache line each, aligned to it: a lookup touches one line. */
+static cache_ent *cache_alloc(size_t n) {
+    cache_ent *t = aligned_alloc(64, n * sizeof *t);
+    if (!t) { fputs("parley: out of memory\n", stderr); abort(); }
+    memset(t, 0, n * sizeof *t);
+    return t;
+}
+
 static void cache_grow(parley_coder *c) {
     size_t cap = c->cache_cap * 2;
-    cache_ent *t = p_xcalloc(cap, sizeof *t);
+    cache_ent *t = cache_alloc(cap);
     for (size_t k = 0; k < c->cache_cap; k++) {
         const cache_ent *e = &c->cache[k];
         if (!e->key) continue;
@@ -153,13 +161,22 @@ static inline int has_word_id(const parley_coder *c, uint32_t w) {
 
 static int closed_class(const token *t);
 static uint8_t adjunct_word(const token *t);
+/* the token type a phrase gives the tokens it spans */
+static inline uint8_t phrase_type(const parley_dict *d, const phrase *ph) {
+    if (ph->kind == K_VERB) return d->verbs.v[ph->target].section == 1 ? T_TIME : T_VERB;
+    return ph->kind == K_ACTOR ? T_ACTOR : ph->kind == K_AGENT ? T_AGENT : ph->kind == K_NOUN ? T_NOUN : T_ADJ;
+}
+/* classify(): at the same length, actors before agents before verbs */
+static inline uint8_t phrase_rank(const phrase *ph) {
+    return ph->kind == K_ACTOR ? 0 : ph->kind == K_AGENT ? 1 : ph->kind == K_VERB ? 2 : 3;
+}
 
 /* The cache entry of token t (h: its p_hash_mem), computed on first sight. */
 static const cache_ent *lex_lookup(parley_coder *c, const token *t, uint64_t h) {
     const parley_dict *d = c->d;
     if (!c->cache_cap) {
         c->cache_cap = CACHE_START;
-        c->cache = p_xcalloc(c->cache_cap, sizeof *c->cache);
+        c->cache = cache_alloc(c->cache_cap);
         /* the pool is never NULL, so "pool + offset" is always defined */
         c->cache_pool.v = p_grow(c->cache_pool.v, &c->cache_pool.cap, 1024, sizeof(uint32_t));
     }
@@ -209,7 +226,7 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t, uint64_t h) 
     while (c->cache[i].key) i = (i + 1) & mask;
     cache_ent *e = &c->cache[i];
     e->key = p_arena_strndup(&c->cache_arena, t->s, t->len);
-    e->klen = t->len;
+    e->klen = (uint16_t)t->len;
     /* Candidates are stored as pairs (kind<<28 | phrase, hint): the hint is
      * the second word when it must follow at once as a whole word, so most
      * candidates are rejected without touching the phrase itself. */
@@ -222,15 +239,45 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t, uint64_t h) 
         P_PUSH(c->cache_pool, (uint32_t)ph->kind << 28 | c->cand.v[a]);
         P_PUSH(c->cache_pool, hint);
     }
-    /* the same candidates split for classify(): those it must always try,
-     * and those it tries only when the next token can be their hint word */
-    e->foff = (uint32_t)c->cache_pool.n;
+    /* The same candidates split for classify().  One-word phrases always
+     * match the token they were found for: the choice among them is made
+     * here, once.  Longer ones without a hint are listed with a later word
+     * the sentence must have (its first whole word after the first), so
+     * most are passed over without reading the phrase; those with a hint
+     * are found by the next token's words. */
+    e->one = -1;
+    e->one_chars = 0;
+    e->one_rank = 99;
+    e->one_disc = 0;
+    e->one_type = 0;
     for (size_t a = 0; a < m; a++) {
-        const uint32_t *pr = c->cache_pool.v + e->off + 2 * a;
-        if (pr[1] == UINT32_MAX && (pr[0] >> 28) != K_ISSUE) P_PUSH(c->cache_pool, (uint32_t)a);
+        const phrase *ph = &d->phrases.v[c->cand.v[a]];
+        if (ph->n != 1 || ph->kind == K_ISSUE) continue;
+        if (ph->kind == K_DISCARD) { e->one_disc |= (uint8_t)(1 | (d->discard_story.v[ph->target] ? 2 : 0)); continue; }
+        if (ph->kind == K_VERB && d->verbs.v[ph->target].section == 2) continue; /* attribution: not coded */
+        /* "donate's": not a verb */
+        if (ph->kind == K_VERB && t->len > 2 && (!memcmp(t->s + t->len - 2, "'S", 2) || t->s[t->len - 1] == '\'')) continue;
+        uint8_t rank = phrase_rank(ph);
+        if (e->one < 0 || ph->chars > e->one_chars || (ph->chars == e->one_chars && rank < e->one_rank)) {
+            e->one = (int32_t)c->cand.v[a];
+            e->one_chars = ph->chars;
+            e->one_rank = rank;
+            e->one_type = phrase_type(d, ph);
+        }
     }
-    e->fn = (uint32_t)(c->cache_pool.n - e->foff);
-    e->hoff = (uint32_t)c->cache_pool.n;
+    e->fn = 0;
+    for (size_t a = 0; a < m; a++) {
+        const uint32_t pr[2] = {c->cache_pool.v[e->off + 2 * a], c->cache_pool.v[e->off + 2 * a + 1]};
+        const phrase *ph = &d->phrases.v[pr[0] & 0x0FFFFFFF];
+        if (pr[1] != UINT32_MAX || (pr[0] >> 28) == K_ISSUE || ph->n == 1) continue;
+        uint32_t need = UINT32_MAX;
+        for (uint16_t k = 1; k < ph->n && need == UINT32_MAX; k++)
+            if (ph->w[k].flags & PW_EXACT) need = ph->w[k].w;
+        P_PUSH(c->cache_pool, (uint32_t)a);
+        P_PUSH(c->cache_pool, need);
+        e->fn++;
+    }
+    uint32_t hoff = cache_hoff(e);
     for (size_t a = 0; a < m; a++) {
         /* by value: the pushes below may move cache_pool */
         const uint32_t pr[2] = {c->cache_pool.v[e->off + 2 * a], c->cache_pool.v[e->off + 2 * a + 1]};
@@ -241,13 +288,13 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t, uint64_t h) 
         size_t at = c->cache_pool.n;
         P_PUSH(c->cache_pool, 0);
         P_PUSH(c->cache_pool, 0);
-        uint32_t *hp = c->cache_pool.v + e->hoff;
-        size_t k = (at - e->hoff) / 2;
+        uint32_t *hp = c->cache_pool.v + hoff;
+        size_t k = (at - hoff) / 2;
         while (k > 0 && hp[2 * (k - 1)] > hint) { hp[2 * k] = hp[2 * (k - 1)]; hp[2 * k + 1] = hp[2 * (k - 1) + 1]; k--; }
-        hp[2 * k] = c->cache_pool.v[e->off + 2 * a + 1];
+        hp[2 * k] = hint;
         hp[2 * k + 1] = (uint32_t)a;
     }
-    e->hn = (uint32_t)(c->cache_pool.n - e->hoff) / 2;
+    e->hn = (uint32_t)(c->cache_pool.n - hoff) / 2;
     /* dictionary words this token can stand for (for the pattern prefilter) */
     size_t before = c->sentwords.n;
     for_bases(t, base_collect, c);
@@ -572,16 +619,23 @@ static void classify(sent *S) {
         if (S->tk[i].flags & TK_COMMA) { i++; continue; }
         const cache_ent *ce = c->ti.v[i].ce;
         const uint32_t *cand = c->cache_pool.v + ce->off;
-        int best = -1, best_end = i + 1;
-        uint32_t best_chars = 0;
-        int best_rank = 99;
-        /* the candidates worth trying, in their order: all with no hint, and
-         * those whose hint the next token can be (looked up, not scanned) */
+        /* the one-word phrases were weighed when the token was first seen;
+         * a longer phrase that matches always ends later */
+        int best = ce->one, best_end = i + 1;
+        uint32_t best_chars = ce->one_chars;
+        int best_rank = ce->one_rank;
+        if (ce->one_disc) { S->discard = 1; if (ce->one_disc & 2) S->story_discard = 1; }
+        /* the longer candidates worth trying, in their order: those with no
+         * hint whose needed word comes later in the sentence, and those
+         * whose hint the next token can be (looked up, not scanned) */
         c->cand.n = 0;
-        const uint32_t *fp = c->cache_pool.v + ce->foff, *hp = c->cache_pool.v + ce->hoff;
-        const uint32_t *list = fp; /* with no hinted candidate, the cache's own list */
-        size_t nlist = ce->fn;
+        const uint32_t *fp = c->cache_pool.v + cache_foff(ce), *hp = c->cache_pool.v + cache_hoff(ce);
+        for (uint32_t k = 0; k < ce->fn; k++) {
+            uint32_t w = fp[2 * k + 1];
+            if (w == UINT32_MAX || (has_word_id(c, w) && c->wlast[w] > i)) P_PUSH(c->cand, fp[2 * k]);
+        }
         if (ce->hn && i + 1 < n) {
+            size_t before = c->cand.n;
             const cache_ent *ne = c->ti.v[i + 1].ce;
             const uint32_t *bs = c->cache_pool.v + ne->boff;
             for (uint32_t b = 0; b < ne->bn; b++) {
@@ -589,19 +643,15 @@ static void classify(sent *S) {
                 while (lo < hi) { uint32_t mid = (lo + hi) / 2; if (hp[2 * mid] < bs[b]) lo = mid + 1; else hi = mid; }
                 for (; lo < ce->hn && hp[2 * lo] == bs[b]; lo++) P_PUSH(c->cand, hp[2 * lo + 1]);
             }
-            if (c->cand.n) {
-                for (uint32_t k = 0; k < ce->fn; k++) P_PUSH(c->cand, fp[k]);
+            if (c->cand.n > before && c->cand.n > 1) {
                 p_sort_u32(c->cand.v, c->cand.n);
                 size_t u = 1;
                 for (size_t k = 1; k < c->cand.n; k++) if (c->cand.v[k] != c->cand.v[u - 1]) c->cand.v[u++] = c->cand.v[k];
                 c->cand.n = u;
-                list = c->cand.v;
-                nlist = u;
             }
         }
-        for (size_t kk = 0; kk < nlist; kk++) {
-            uint32_t k = list[kk];
-            uint32_t pk = cand[2 * k];
+        for (size_t kk = 0; kk < c->cand.n; kk++) {
+            uint32_t pk = cand[2 * c->cand.v[kk]];
             const phrase *ph = &d->phrases.v[pk & 0x0FFFFFFF];
             int end;
             if (ph->kind == K_DISCARD) {
@@ -613,12 +663,8 @@ static void classify(sent *S) {
                 continue;
             }
             if (ph->kind == K_VERB && d->verbs.v[ph->target].section == 2) continue; /* attribution: not coded */
-            if (ph->kind == K_VERB && ph->n == 1) {
-                const token *t = &S->tk[i];
-                if (t->len > 2 && (!memcmp(t->s + t->len - 2, "'S", 2) || t->s[t->len - 1] == '\'')) continue; /* "donate's": not a verb */
-            }
             if (!phrase_match_at(c, ph, i, n, &end)) continue;
-            int rank = ph->kind == K_ACTOR ? 0 : ph->kind == K_AGENT ? 1 : ph->kind == K_VERB ? 2 : 3;
+            int rank = phrase_rank(ph);
             if (best < 0 || end > best_end || (end == best_end && (ph->chars > best_chars || (ph->chars == best_chars && rank < best_rank)))) {
                 best = (int)(pk & 0x0FFFFFFF);
                 best_end = end;
@@ -627,12 +673,10 @@ static void classify(sent *S) {
             }
         }
         if (best < 0) { i++; continue; }
-        const phrase *ph = &d->phrases.v[best];
         tokinfo *ti = &c->ti.v[i];
         ti->phrase = best;
         ti->span_end = best_end;
-        uint8_t type = ph->kind == K_ACTOR ? T_ACTOR : ph->kind == K_AGENT ? T_AGENT : ph->kind == K_VERB ? T_VERB : ph->kind == K_NOUN ? T_NOUN : T_ADJ;
-        if (ph->kind == K_VERB && d->verbs.v[ph->target].section == 1) type = T_TIME;
+        uint8_t type = best == ce->one && best_end == i + 1 ? ce->one_type : phrase_type(d, &d->phrases.v[best]);
         for (int j = i; j < best_end; j++) c->ti.v[j].type = type;
         for (int j = i + 1; j < best_end; j++) c->ti.v[j].phrase = -2; /* inside */
         i = best_end;
@@ -1856,7 +1900,8 @@ again:
                 } else if (vb->nanch) {
                     uint32_t vi = (uint32_t)(vb - d->verbs.v);
                     for (size_t w = 0; w < c->anchwords.n; w++) {
-                        uint32_t wid = c->anchwords.v[w];
+                        uint32_t wid = c->anchwords.v[w], bb = anchor_bloom_bit(wid, vb->abloom_bits);
+                        if (!(vb->abloom[bb >> 6] >> (bb & 63) & 1)) continue;
                         size_t k = anchor_slot(vi, wid, d->anchor_tab_mask);
                         for (; d->anchor_tab[k].count; k = (k + 1) & d->anchor_tab_mask) {
                             const struct anchor_run *ar = &d->anchor_tab[k];

@@ -42,13 +42,23 @@ typedef struct tokinfo {
  * word can start, the dictionary words it can be an inflection of, and its
  * closed-class type.  Cached per coder: news vocabulary repeats. */
 struct cache_ent {
+    const char *key;
+    uint64_t bbloom;           /* bit (word_bit & 63) of each word of boff */
     uint32_t off, n;           /* candidates: pairs (kind<<28 | phrase, hint) */
-    uint32_t foff, fn;         /* positions of the candidates with no hint (issues left out) */
-    uint32_t hoff, hn;         /* pairs (hint, position), sorted: candidates that need a next word */
+    /* after them in the pool: fn pairs (position, needed word) of the
+     * phrases of two or more words with no hint (issues left out), then hn
+     * pairs (hint, position), sorted, of those that need a next word */
+    uint32_t fn, hn;
     uint32_t boff, bn;         /* dictionary words the token can stand for */
-    uint64_t bbloom;           /* bit (word_bit & 63) of each of those words */
-    uint32_t klen; int32_t lemma; uint8_t cls, pos, adjunct; uint32_t wcls; const char *key;
+    int32_t lemma; uint32_t wcls;
+    /* the one-word phrases decided once: which one classify() takes (-1:
+     * none), its length and rank; one_disc: 1 discard, 2 story discard */
+    int32_t one; uint32_t one_chars;
+    uint16_t klen; uint8_t cls, pos, adjunct, one_rank, one_disc, one_type;
 };
+_Static_assert(sizeof(cache_ent) <= 64, "a cache entry is one cache line");
+static inline uint32_t cache_foff(const cache_ent *e) { return e->off + 2 * e->n; }
+static inline uint32_t cache_hoff(const cache_ent *e) { return e->off + 2 * e->n + 2 * e->fn; }
 
 struct parley_coder {
     const parley_dict *d;

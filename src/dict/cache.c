@@ -550,6 +550,7 @@ parley_status parley_dict_load_compiled(parley_dict *d, const char *path, parley
         P_PUSH(n->diags, g);
     }
     n->problems = (long)r->problems;
+    dict_anchor_blooms(n);
     n->finished = 1;
 
     /* success: `d` takes the contents, keeping its own settings */

@@ -312,6 +312,27 @@ static int cmp_anchor(const void *a, const void *b) {
     return x->pat < y->pat ? -1 : x->pat > y->pat;
 }
 
+void dict_anchor_blooms(parley_dict *d) {
+    for (size_t i = 0; i < d->verbs.n; i++) {
+        verb *v = &d->verbs.v[i];
+        v->abloom = NULL;
+        v->abloom_bits = 0;
+        if (!v->nanch) continue;
+        /* about 8 bits per distinct word: one probe in 8 gets through in vain */
+        uint32_t distinct = 0;
+        for (uint32_t a = 0; a < v->nanch; a++) distinct += !a || v->anch[a].w != v->anch[a - 1].w;
+        uint8_t bits = 6;
+        while (bits < 24 && (1u << bits) < 8 * distinct) bits++;
+        v->abloom = p_arena_alloc(&d->arena, ((size_t)1 << bits) / 8);
+        memset(v->abloom, 0, ((size_t)1 << bits) / 8);
+        v->abloom_bits = bits;
+        for (uint32_t a = 0; a < v->nanch; a++) {
+            uint32_t b = anchor_bloom_bit(v->anch[a].w, bits);
+            v->abloom[b >> 6] |= 1ULL << (b & 63);
+        }
+    }
+}
+
 parley_status parley_dict_finish(parley_dict *d, parley_error *err) {
     if (d->finished) { p_set_error(err, PARLEY_ERR_STATE, "dictionary already finished"); return PARLEY_ERR_STATE; }
     for (size_t i = 0; i < d->phrases.n; i++) index_add(d, (uint32_t)i);
@@ -337,6 +358,7 @@ parley_status parley_dict_finish(parley_dict *d, parley_error *err) {
         }
         qsort(v->anch, v->nanch, sizeof(anchor), cmp_anchor);
     }
+    dict_anchor_blooms(d);
     d->n_anchor_words = d->words.strs.n;
     d->anchor_words = p_arena_alloc(&d->arena, (d->n_anchor_words / 64 + 1) * sizeof(uint64_t));
     memset(d->anchor_words, 0, (d->n_anchor_words / 64 + 1) * sizeof(uint64_t));

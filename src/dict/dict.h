@@ -61,6 +61,7 @@ static inline size_t anchor_slot(uint32_t verb, uint32_t w, size_t mask) {
     uint64_t h = ((uint64_t)verb << 32 | w) * 0x9E3779B97F4A7C15ULL;
     return (size_t)(h >> 40) & mask;
 }
+static inline uint32_t anchor_bloom_bit(uint32_t w, uint8_t bits) { return (uint32_t)(w * 2654435761u) >> (32 - bits); }
 typedef struct verb {          /* a verb root / synonym block; forms point here */
     vcode code;                /* code of the isolated verb */
     P_VEC(pattern) pats;
@@ -69,6 +70,10 @@ typedef struct verb {          /* a verb root / synonym block; forms point here 
     anchor *anch; uint32_t nanch;
     uint32_t *free_pats; uint32_t nfree;
     uint64_t *pmask;            /* 4 words per pattern: bloom mask of its whole-word literals */
+    /* bloom filter of the anchor words, 2^abloom_bits bits: most of a
+     * sentence's words are not among a busy verb's anchors, and this says
+     * so without a probe of anchor_tab (derived, never saved) */
+    uint64_t *abloom; uint8_t abloom_bits;
     uint32_t file, line;
     uint32_t label;            /* word id of the first form, for traces */
     uint8_t section;           /* 0 verbs, 1 time, 2 attribution */
@@ -217,5 +222,9 @@ static inline int32_t actor_code_at(const parley_dict *d, const actor *a, int32_
     if (used) *used = NULL;
     return -1;
 }
+
+/* Builds every verb's anchor bloom filter (parley_dict_finish and the
+ * compiled loader). */
+void dict_anchor_blooms(parley_dict *d);
 
 #endif
