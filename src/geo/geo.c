@@ -366,18 +366,31 @@ void parley_gazetteer_free(parley_gazetteer *g) {
 
 static const char *gstr(const parley_gazetteer *g, uint32_t off) { return off < g->h->strsize ? g->str + off : ""; }
 
-static const uint32_t *probe(const parley_gazetteer *g, const char *key, uint32_t *n) {
+/* The gazetteer's buckets are tens of megabytes: nearly every probe is a
+ * trip to memory.  News names the same places (and the same capitalised
+ * words that are none) again and again, so each geo_state remembers its
+ * recent answers, keyed by the key's hash, which is all a bucket holds. */
+#define GMEMO_SIZE 4096
+typedef struct gmemo { uint64_t h; uint32_t off, n; } gmemo;
+
+static const uint32_t *probe(const parley_gazetteer *g, gmemo *mm, const char *key, uint32_t *n) {
     uint64_t h = key_hash(key);
-    uint32_t mask = g->h->nbuckets - 1;
+    gmemo *me = mm ? &mm[(h >> 17) & (GMEMO_SIZE - 1)] : NULL;
+    if (me && me->h == h) { *n = me->n; return me->n ? g->list + me->off : NULL; }
+    uint32_t mask = g->h->nbuckets - 1, off = 0;
+    *n = 0;
     for (uint32_t s = (uint32_t)h & mask;; s = (s + 1) & mask) {
         const gbucket *b = &g->bk[s];
-        if (!b->h) { *n = 0; return NULL; }
+        if (!b->h) break;
         if (b->h == h) {
-            if (b->off > g->h->nlist || b->n > g->h->nlist - b->off) { *n = 0; return NULL; }
+            if (b->off > g->h->nlist || b->n > g->h->nlist - b->off) break;
             *n = b->n;
-            return g->list + b->off;
+            off = b->off;
+            break;
         }
     }
+    if (me) { me->h = h; me->off = off; me->n = *n; }
+    return *n ? g->list + off : NULL;
 }
 
 static int country_of_cc3(const parley_gazetteer *g, const char *cc3) {
@@ -423,7 +436,7 @@ typedef struct cand { uint32_t place; int tier; float score; } cand;
  * ("Idlib province").  Returns the count.  *short_skel (may be NULL) is set
  * when a short sound-alike was judged by the context: only then can the
  * story's countries change an empty answer. */
-static int candidates(const parley_gazetteer *g, const token *tk, int a, int b, const geo_ctx *ctx, int want,
+static int candidates(const parley_gazetteer *g, gmemo *mm, const token *tk, int a, int b, const geo_ctx *ctx, int want,
                       const char *filter_cc, const char *filter_adm1, int max_tier, cand *out, int cap, int *short_skel) {
     char keys[3][GEO_KEY_MAX];
     if (!make_keys(tk, a, b, keys[0], keys[1], keys[2])) return 0;
@@ -436,7 +449,7 @@ static int candidates(const parley_gazetteer *g, const token *tk, int a, int b, 
          * candidate read is a cache miss, and the coder pays for them */
         if (t == TIER_SKEL && (n || !keys[2][1] || !keys[2][2])) break;
         uint32_t m;
-        const uint32_t *l = probe(g, keys[t], &m);
+        const uint32_t *l = probe(g, mm, keys[t], &m);
         for (uint32_t i = 0; i < m; i++) {
             if (l[i] >= g->h->nplaces) continue;
             const gplace *p = &g->pl[l[i]];
@@ -499,7 +512,7 @@ parley_status parley_geo_lookup_json(const parley_gazetteer *g, const char *name
     tokenizer_init(&tz);
     tokenize(&tz, name, strlen(name));
     cand c[GEO_LIST_MAX * 3];
-    int n = tz.toks.n ? candidates(g, tz.toks.v, 0, (int)tz.toks.n, cp, WANT_ANY, NULL, NULL, TIER_SKEL, c, (int)P_ARRAY_LEN(c), NULL) : 0;
+    int n = tz.toks.n ? candidates(g, NULL, tz.toks.v, 0, (int)tz.toks.n, cp, WANT_ANY, NULL, NULL, TIER_SKEL, c, (int)P_ARRAY_LEN(c), NULL) : 0;
     tokenizer_free(&tz);
     static const char *const tiers[] = {"exact", "loose", "skeleton"};
     p_buf b = {0};
@@ -544,6 +557,7 @@ struct geo_state {
     int s_level_adm1;             /* the phrase asked for the ADM1 ("Idlib province") */
     char s_written[128];
     char a_written[128];
+    gmemo memo[GMEMO_SIZE];       /* recent bucket answers (probe) */
 };
 
 geo_state *geo_state_new(const parley_gazetteer *g) {
@@ -621,7 +635,7 @@ static int ambiguous(const parley_gazetteer *g, const cand *c, int m) {
 
 /* Best place for the name span [a, e): longest prefix that resolves.
  * *wend gets the end of the words used. */
-static int resolve_span(const parley_gazetteer *g, const token *tk, int n, int a, int e, const geo_ctx *ctx, int want,
+static int resolve_span(const parley_gazetteer *g, gmemo *mm, const token *tk, int n, int a, int e, const geo_ctx *ctx, int want,
                         int *wend, int *adm1_hint, geo_state *lazy) {
     /* "Idlib province", "Homs Governorate": the ADM1 word is a hint, not a name */
     int hint = want;
@@ -637,7 +651,7 @@ static int resolve_span(const parley_gazetteer *g, const token *tk, int n, int a
         if (b == e && b + 1 < n && (tk[b].flags & TK_COMMA) && (tk[b + 1].flags & TK_CAP)) {
             int qe = name_span(tk, n, b + 1, 0);
             cand q[8];
-            int qn = qe > b + 1 ? candidates(g, tk, b + 1, qe, NULL, WANT_ANY, NULL, NULL, TIER_EXACT, q, 8, NULL) : 0;
+            int qn = qe > b + 1 ? candidates(g, mm, tk, b + 1, qe, NULL, WANT_ANY, NULL, NULL, TIER_EXACT, q, 8, NULL) : 0;
             if (qn && q[0].tier == TIER_EXACT) {
                 const gplace *qp = &g->pl[q[0].place];
                 /* the qualifier with its own words only: a US state beats a
@@ -658,15 +672,15 @@ static int resolve_span(const parley_gazetteer *g, const token *tk, int n, int a
         /* a sound-alike of the whole name only, not of every shorter part */
         int mt = L == e - a ? TIER_SKEL : TIER_LOOSE;
         int short_skel = 0;
-        int m = candidates(g, tk, a, b, ctx, hint, fcc, fadm, mt, c, (int)P_ARRAY_LEN(c), &short_skel);
-        if (!m && fcc) m = candidates(g, tk, a, b, ctx, hint, NULL, NULL, mt, c, (int)P_ARRAY_LEN(c), &short_skel);
+        int m = candidates(g, mm, tk, a, b, ctx, hint, fcc, fadm, mt, c, (int)P_ARRAY_LEN(c), &short_skel);
+        if (!m && fcc) m = candidates(g, mm, tk, a, b, ctx, hint, NULL, NULL, mt, c, (int)P_ARRAY_LEN(c), &short_skel);
         /* nothing found: only a short sound-alike needs the story's
          * countries to be accepted, so only then is the story worth reading */
         if (lazy && !lazy->ctx_ready && ((m > 1 && ambiguous(g, c, m)) || (!m && short_skel))) {
             /* "Tripoli": read the story's countries, then choose again */
             need_ctx(lazy);
-            m = candidates(g, tk, a, b, ctx, hint, fcc, fadm, mt, c, (int)P_ARRAY_LEN(c), NULL);
-            if (!m && fcc) m = candidates(g, tk, a, b, ctx, hint, NULL, NULL, mt, c, (int)P_ARRAY_LEN(c), NULL);
+            m = candidates(g, mm, tk, a, b, ctx, hint, fcc, fadm, mt, c, (int)P_ARRAY_LEN(c), NULL);
+            if (!m && fcc) m = candidates(g, mm, tk, a, b, ctx, hint, NULL, NULL, mt, c, (int)P_ARRAY_LEN(c), NULL);
         }
         if (!m) continue;
         /* a one-word sound-alike in running text is too weak on its own */
@@ -678,7 +692,7 @@ static int resolve_span(const parley_gazetteer *g, const token *tk, int n, int a
             char k[64];
             snprintf(k, sizeof k, "#%.2s.%s", g->pl[best].cc2, gstr(g, g->pl[best].adm1));
             uint32_t an;
-            const uint32_t *al = probe(g, k, &an);
+            const uint32_t *al = probe(g, mm, k, &an);
             if (an && al[0] < g->h->nplaces) best = (int)al[0];
         }
         return best;
@@ -743,7 +757,7 @@ static int sentence_place(geo_state *s, const token *tk, int n, const char *text
             e = name_span(tk, n, j, all_caps);
         }
         int wend, hint;
-        int p = resolve_span(g, tk, n, j, e, &s->ctx, want, &wend, &hint, s);
+        int p = resolve_span(g, s->memo, tk, n, j, e, &s->ctx, want, &wend, &hint, s);
         if (p < 0 || (r == best_rank && g->pl[p].kind == 'C')) continue;
         best = p;
         best_rank = r;
@@ -784,7 +798,7 @@ static void doc_context(geo_state *s, const parley_doc *doc) {
                 char ex[GEO_KEY_MAX];
                 if (!make_keys(tk, i, i + L2, ex, NULL, NULL)) continue;
                 uint32_t m;
-                const uint32_t *l = probe(g, ex, &m);
+                const uint32_t *l = probe(g, s->memo, ex, &m);
                 /* a country's name or demonym counts 1, unless the same words
                  * also name a region or a big town elsewhere ("Georgia"); a
                  * region or a town of 100,000 that is the first candidate, and
@@ -820,7 +834,7 @@ static void doc_context(geo_state *s, const parley_doc *doc) {
             int n = (int)s->tz.toks.n;
             if (n && n <= 5) {
                 int wend, hint;
-                int p = resolve_span(g, s->tz.toks.v, n, 0, n, &s->ctx, WANT_ANY, &wend, &hint, NULL);
+                int p = resolve_span(g, s->memo, s->tz.toks.v, n, 0, n, &s->ctx, WANT_ANY, &wend, &hint, NULL);
                 if (p >= 0) {
                     s->dl_place = p;
                     size_t a = s->tz.toks.v[0].off, b = s->tz.toks.v[wend - 1].end;
@@ -835,7 +849,7 @@ static void doc_context(geo_state *s, const parley_doc *doc) {
 int geo_lookup(geo_state *s, const char *name, size_t len) {
     tokenize(&s->tz, name, len);
     int n = (int)s->tz.toks.n, wend, hint;
-    return n ? resolve_span(s->g, s->tz.toks.v, n, 0, n, NULL, WANT_ANY, &wend, &hint, NULL) : -1;
+    return n ? resolve_span(s->g, s->memo, s->tz.toks.v, n, 0, n, NULL, WANT_ANY, &wend, &hint, NULL) : -1;
 }
 
 /* An actor's words that name a town or region as a whole (exact match
@@ -850,7 +864,7 @@ static int actor_text_place(geo_state *s, const char *text) {
     if (a >= n || n - a > 4 || !(tk[a].flags & TK_CAP)) return -1;
     for (int i = a; i < n; i++) if (!(tk[i].flags & TK_CAP)) return -1;
     cand c[GEO_LIST_MAX * 3];
-    int m = candidates(s->g, tk, a, n, &s->ctx, WANT_ANY, NULL, NULL, TIER_EXACT, c, (int)P_ARRAY_LEN(c), NULL);
+    int m = candidates(s->g, s->memo, tk, a, n, &s->ctx, WANT_ANY, NULL, NULL, TIER_EXACT, c, (int)P_ARRAY_LEN(c), NULL);
     if (!m || c[0].tier != TIER_EXACT || s->g->pl[c[0].place].kind == 'C') return -1;
     size_t x = tk[a].off, y = tk[n - 1].end;
     snprintf(s->a_written, sizeof s->a_written, "%.*s", (int)(y - x), text + x);
