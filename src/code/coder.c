@@ -242,7 +242,7 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t, uint64_t h) 
     /* The same candidates split for classify().  One-word phrases always
      * match the token they were found for: the choice among them is made
      * here, once.  Longer ones without a hint are listed with a later word
-     * the sentence must have (its first whole word after the first), so
+     * the sentence must have (its longest whole word after the first), so
      * most are passed over without reading the phrase; those with a hint
      * are found by the next token's words. */
     e->one = -1;
@@ -271,8 +271,8 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t, uint64_t h) 
         const phrase *ph = &d->phrases.v[pr[0] & 0x0FFFFFFF];
         if (pr[1] != UINT32_MAX || (pr[0] >> 28) == K_ISSUE || ph->n == 1) continue;
         uint32_t need = UINT32_MAX;
-        for (uint16_t k = 1; k < ph->n && need == UINT32_MAX; k++)
-            if (ph->w[k].flags & PW_EXACT) need = ph->w[k].w;
+        for (uint16_t k = 1; k < ph->n; k++) /* the longest: likely the rarest */
+            if ((ph->w[k].flags & PW_EXACT) && (need == UINT32_MAX || WL(d, ph->w[k].w) > WL(d, need))) need = ph->w[k].w;
         P_PUSH(c->cache_pool, (uint32_t)a);
         P_PUSH(c->cache_pool, need);
         e->fn++;
@@ -1183,6 +1183,11 @@ static int seq_match(mstate *m, const pword *w, uint32_t nw, int li, int lim, in
     return 1;
 }
 
+/* Are all the bits of a pattern's literal mask among the sentence's? */
+static inline int mask_in(const uint64_t pm[4], const uint64_t smask[4]) {
+    return !((pm[0] & ~smask[0]) | (pm[1] & ~smask[1]) | (pm[2] & ~smask[2]) | (pm[3] & ~smask[3]));
+}
+
 /* First-letter bits of a token and of its lemma ("WENT" can be GO). */
 static inline uint64_t tok_first(const parley_dict *d, const token *t, int32_t lemma) {
     uint64_t b = t->len ? 1ULL << ((unsigned char)t->s[0] & 63) : 0;
@@ -1890,13 +1895,17 @@ again:
                 uint32_t gbest_len = best_len;
                 int gbest_alt = best_alt;
                 /* candidate patterns: those with no whole-word literal, and those
-                 * filed under a word the sentence has; in length order */
+                 * filed under a word the sentence has, unless the bloom masks
+                 * say another literal is surely missing; in length order.
+                 * (Passing over a pattern here never changes the choice:
+                 * those after it are no longer, and the length rule below
+                 * stops at them as it would have stopped at it.) */
                 c->patcand.n = 0;
                 /* few anchors: test each against the sentence's bitmap; many:
                  * look each sentence word up among them */
                 if (vb->nanch && vb->nanch <= 4 * c->anchwords.n) {
                     for (uint32_t a = 0; a < vb->nanch; a++)
-                        if (has_word_id(c, vb->anch[a].w)) P_PUSH(c->patcand, vb->anch[a].pat);
+                        if (has_word_id(c, vb->anch[a].w) && mask_in(vb->anch[a].mask, smask)) P_PUSH(c->patcand, vb->anch[a].pat);
                 } else if (vb->nanch) {
                     uint32_t vi = (uint32_t)(vb - d->verbs.v);
                     for (size_t w = 0; w < c->anchwords.n; w++) {
@@ -1906,7 +1915,10 @@ again:
                         for (; d->anchor_tab[k].count; k = (k + 1) & d->anchor_tab_mask) {
                             const struct anchor_run *ar = &d->anchor_tab[k];
                             if (ar->owner != vi || ar->w != wid) continue;
-                            for (uint32_t q = 0; q < ar->count; q++) P_PUSH(c->patcand, vb->anch[ar->start + q].pat);
+                            for (uint32_t q = 0; q < ar->count; q++) {
+                                const anchor *an = &vb->anch[ar->start + q];
+                                if (mask_in(an->mask, smask)) P_PUSH(c->patcand, an->pat);
+                            }
                             break;
                         }
                     }
@@ -1930,12 +1942,6 @@ again:
                 }
                 for (size_t kk = 0; kk < ncands; kk++) {
                     uint32_t pi = cands[kk];
-                    const uint64_t *pm = vb->pmask + (size_t)pi * 4;
-                    if ((pm[0] & ~smask[0]) | (pm[1] & ~smask[1]) | (pm[2] & ~smask[2]) | (pm[3] & ~smask[3])) {
-                        /* a literal is surely missing; but keep the length rule */
-                        if ((best || gbest) && (vb->pats.v[pi].chars < gbest_len || (vb->pats.v[pi].chars == gbest_len && !gbest_alt))) break;
-                        continue;
-                    }
                     const pattern *pt = &vb->pats.v[pi];
                     /* with an alternative-matched best, patterns of the same
                      * length are still tried: a fixed pattern wins the tie */

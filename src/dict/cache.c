@@ -201,7 +201,6 @@ parley_status parley_dict_save(const parley_dict *d, const char *path, parley_er
         free(pt);
         vb[i].anch = OFF(w_arr(&w, v->anch, v->nanch, sizeof(anchor)));
         vb[i].free_pats = OFF(w_arr(&w, v->free_pats, v->nfree, sizeof(uint32_t)));
-        vb[i].pmask = OFF(w_arr(&w, v->pmask, v->pats.n * 4, sizeof(uint64_t)));
     }
     r.verbs = w_vec(&w, vb, d->verbs.n, sizeof *vb);
     free(vb);
@@ -485,7 +484,6 @@ parley_status parley_dict_load_compiled(parley_dict *d, const char *path, parley
         if (v->pats.v != pv || v->pats.n != np || v->pats.cap != np) { l.bad = 1; break; }
         v->anch = AT(&l, v->anch, v->nanch);
         v->free_pats = AT(&l, v->free_pats, v->nfree);
-        v->pmask = AT(&l, v->pmask, v->pats.n * 4);
     }
     for (size_t i = 0; i < n->alts.n; i++) {
         palt *a = &n->alts.v[i];

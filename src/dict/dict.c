@@ -345,16 +345,16 @@ parley_status parley_dict_finish(parley_dict *d, parley_error *err) {
         if (!v->pats.n) continue;
         v->anch = p_arena_alloc(&d->arena, v->pats.n * sizeof(anchor));
         v->free_pats = p_arena_alloc(&d->arena, v->pats.n * sizeof(uint32_t));
-        v->pmask = p_arena_alloc(&d->arena, v->pats.n * 4 * sizeof(uint64_t));
-        memset(v->pmask, 0, v->pats.n * 4 * sizeof(uint64_t));
         for (uint32_t k = 0; k < v->pats.n; k++) {
             const pattern *pt = &v->pats.v[k];
-            for (uint16_t q = 0; q < pt->nreq; q++) { uint32_t b = word_bit(pt->req[q]); v->pmask[k * 4 + (b >> 6)] |= 1ULL << (b & 63); }
             if (!pt->nreq) { v->free_pats[v->nfree++] = k; continue; }
-            uint32_t best = pt->req[0];
-            for (uint16_t q = 1; q < pt->nreq; q++)
-                if (p_intern_len(&d->words, pt->req[q]) > p_intern_len(&d->words, best)) best = pt->req[q];
-            v->anch[v->nanch++] = (anchor){best, k};
+            anchor an = {pt->req[0], k, {0, 0, 0, 0}};
+            for (uint16_t q = 0; q < pt->nreq; q++) {
+                uint32_t b = word_bit(pt->req[q]);
+                an.mask[b >> 6] |= 1ULL << (b & 63);
+                if (p_intern_len(&d->words, pt->req[q]) > p_intern_len(&d->words, an.w)) an.w = pt->req[q];
+            }
+            v->anch[v->nanch++] = an;
         }
         qsort(v->anch, v->nanch, sizeof(anchor), cmp_anchor);
     }

@@ -56,7 +56,10 @@ typedef struct pattern {
     uint16_t nreq_pre;             /* how many of them come before the verb */
 } pattern;
 
-typedef struct anchor { uint32_t w, pat; } anchor;
+/* pattern `pat` filed under its word `w`, with the bloom mask of all its
+ * whole-word literals (bit word_bit(w)): read with the anchor, it drops the
+ * pattern before its record is touched */
+typedef struct anchor { uint32_t w, pat; uint64_t mask[4]; } anchor;
 static inline size_t anchor_slot(uint32_t verb, uint32_t w, size_t mask) {
     uint64_t h = ((uint64_t)verb << 32 | w) * 0x9E3779B97F4A7C15ULL;
     return (size_t)(h >> 40) & mask;
@@ -69,7 +72,6 @@ typedef struct verb {          /* a verb root / synonym block; forms point here 
      * under its longest one; the coder looks up only the words it has. */
     anchor *anch; uint32_t nanch;
     uint32_t *free_pats; uint32_t nfree;
-    uint64_t *pmask;            /* 4 words per pattern: bloom mask of its whole-word literals */
     /* bloom filter of the anchor words, 2^abloom_bits bits: most of a
      * sentence's words are not among a busy verb's anchors, and this says
      * so without a probe of anchor_tab (derived, never saved) */
