@@ -299,6 +299,16 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t, uint64_t h) 
     size_t before = c->sentwords.n;
     for_bases(t, base_collect, c);
     if (lemma >= 0) P_PUSH(c->sentwords, (uint32_t)lemma);
+    /* and the pattern stems it begins with */
+    uint64_t psl = d->pat_stem_lengths;
+    for (size_t l = 1; l <= n && psl; l++) {
+        if (l < 63 && !(psl & (1ULL << l))) continue;
+        int32_t w = p_intern_find(&d->words, t->s, l);
+        if (w < 0 || !(d->pat_stems[w >> 6] >> (w & 63) & 1)) continue;
+        size_t q = before;
+        while (q < c->sentwords.n && c->sentwords.v[q] != (uint32_t)w) q++;
+        if (q == c->sentwords.n) P_PUSH(c->sentwords, (uint32_t)w);
+    }
     e->boff = (uint32_t)c->cache_pool.n;
     e->bn = (uint32_t)(c->sentwords.n - before);
     e->bbloom = 0;
@@ -395,6 +405,7 @@ void parley_coder_free(parley_coder *c) {
     free(c->alt_ok);
     P_FREE_VEC(c->patcand);
     P_FREE_VEC(c->patmerge);
+    P_FREE_VEC(c->patfree);
     P_FREE_VEC(c->tokhash);
     P_FREE_VEC(c->tokfirst);
     P_FREE_VEC(c->cache_pool);
@@ -1229,10 +1240,11 @@ static int match_elems(mstate *m, const pelem *el, int k, int ke, int li, int li
     if (anchored) last = li + 1 < lim ? li + 1 : lim;
     parley_coder *c = m->S->c;
     if (e->kind == PE_ALT && !alt_possible(c, e->arg)) return 0;
-    if (e->kind == PE_WORD && ((e->adj >> 1) & PW_EXACT) && e->arg < c->nwbits) {
-        /* a whole word: only the tokens from the first to the last that can
-         * stand for it need a look, and none when the sentence has no such
-         * token (the scan below would pass over every one) */
+    if (e->kind == PE_WORD && e->arg < c->nwbits) {
+        /* a word (whole, or a stem: every pattern stem is among the words a
+         * token can stand for): only the tokens from the first to the last
+         * that can stand for it need a look, and none when the sentence has
+         * no such token (the scan below would pass over every one) */
         if (!has_word_id(c, e->arg)) return 0;
         int32_t lo = c->wfirst[e->arg], hi = c->wlast[e->arg];
         while (li < last && m->live[li] < lo) li++;
@@ -1253,8 +1265,8 @@ static int match_elems(mstate *m, const pelem *el, int k, int ke, int li, int li
             /* a word of an actor is the actor's; a lone agent's words ("aid"
              * in "military aid") stay visible to patterns */
             if (tp->unit >= 0 && c->units.v[tp->unit].actor != UINT32_MAX) continue;
-            if (pw.flags & PW_EXACT) {
-                /* whole words: the token must be able to stand for this word */
+            {
+                /* the token must be able to stand for this word */
                 const uint32_t *bs = c->cache_pool.v + tp->ce->boff;
                 uint32_t q = 0;
                 while (q < tp->ce->bn && bs[q] != pw.w) q++;
@@ -1925,18 +1937,24 @@ again:
                 }
                 /* the anchored few are sorted, then merged with the free
                  * patterns, which are in order already */
-                size_t na = c->patcand.n, nf = vb->nfree;
+                size_t na = c->patcand.n, nf = 0;
                 if (na > 1) p_sort_u32(c->patcand.v, na);
+                /* a free pattern with an alternative the sentence cannot
+                 * hold is passed over like a missing literal */
+                if (c->patfree.cap < vb->nfree) c->patfree.v = p_grow(c->patfree.v, &c->patfree.cap, vb->nfree, sizeof(uint32_t));
+                for (uint32_t k = 0; k < vb->nfree; k++)
+                    if (vb->free_alt[k] == UINT32_MAX || alt_possible(c, vb->free_alt[k])) c->patfree.v[nf++] = vb->free_pats[k];
                 const uint32_t *cands = c->patcand.v;
                 size_t ncands = na;
-                if (nf && !na) cands = vb->free_pats, ncands = nf;
+                if (nf && !na) cands = c->patfree.v, ncands = nf;
                 else if (nf) {
                     if (c->patmerge.cap < na + nf) c->patmerge.v = p_grow(c->patmerge.v, &c->patmerge.cap, na + nf, sizeof(uint32_t));
                     uint32_t *out = c->patmerge.v;
                     size_t a = 0, f = 0, o = 0;
-                    while (a < na && f < nf) out[o++] = c->patcand.v[a] < vb->free_pats[f] ? c->patcand.v[a++] : vb->free_pats[f++];
+                    const uint32_t *fr = c->patfree.v;
+                    while (a < na && f < nf) out[o++] = c->patcand.v[a] < fr[f] ? c->patcand.v[a++] : fr[f++];
                     while (a < na) out[o++] = c->patcand.v[a++];
-                    while (f < nf) out[o++] = vb->free_pats[f++];
+                    while (f < nf) out[o++] = fr[f++];
                     cands = out;
                     ncands = o;
                 }

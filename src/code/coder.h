@@ -82,6 +82,7 @@ struct parley_coder {
     size_t nwbits;              /* words covered by wbits */
     P_VEC(uint32_t) patcand;    /* scratch: candidate patterns of one verb */
     P_VEC(uint32_t) patmerge;   /* scratch: those merged with the verb's free patterns */
+    P_VEC(uint32_t) patfree;    /* scratch: the verb's free patterns still possible */
     /* token -> candidate phrase cache */
     cache_ent *cache; size_t cache_cap, cache_n;
     P_VEC(uint32_t) cache_pool;

@@ -30,7 +30,7 @@
 #endif
 
 #define MAGIC "PARLEYDC"
-#define FORMAT 1
+#define FORMAT 2 /* 2: pattern stems among the required words */
 
 typedef struct chdr {
     char magic[8];
@@ -548,7 +548,7 @@ parley_status parley_dict_load_compiled(parley_dict *d, const char *path, parley
         P_PUSH(n->diags, g);
     }
     n->problems = (long)r->problems;
-    dict_anchor_blooms(n);
+    dict_derive(n);
     n->finished = 1;
 
     /* success: `d` takes the contents, keeping its own settings */

@@ -312,7 +312,43 @@ static int cmp_anchor(const void *a, const void *b) {
     return x->pat < y->pat ? -1 : x->pat > y->pat;
 }
 
-void dict_anchor_blooms(parley_dict *d) {
+void dict_derive(parley_dict *d) {
+    size_t nw = d->words.strs.n;
+    d->pat_stems = p_arena_alloc(&d->arena, (nw / 64 + 1) * sizeof(uint64_t));
+    memset(d->pat_stems, 0, (nw / 64 + 1) * sizeof(uint64_t));
+    d->pat_stem_lengths = 0;
+    for (size_t i = 0; i < d->verbs.n; i++) {
+        const verb *v = &d->verbs.v[i];
+        for (size_t k = 0; k < v->pats.n; k++) {
+            const pattern *pt = &v->pats.v[k];
+            for (uint16_t q = 0; q < pt->nel; q++) {
+                const pelem *e = &pt->el[q];
+                if (e->kind != PE_WORD || ((e->adj >> 1) & PW_EXACT) || e->arg >= nw) continue;
+                uint32_t len = p_intern_len(&d->words, e->arg);
+                d->pat_stems[e->arg >> 6] |= 1ULL << (e->arg & 63);
+                d->pat_stem_lengths |= len < 63 ? 1ULL << len : 1ULL << 63;
+            }
+        }
+    }
+    for (size_t i = 0; i < d->verbs.n; i++) {
+        verb *v = &d->verbs.v[i];
+        v->free_alt = v->nfree ? p_arena_alloc(&d->arena, v->nfree * sizeof(uint32_t)) : NULL;
+        for (uint32_t k = 0; k < v->nfree; k++) {
+            uint32_t best = UINT32_MAX;
+            if (v->free_pats[k] < v->pats.n) {
+                const pattern *pt = &v->pats.v[v->free_pats[k]];
+                for (uint16_t q = 0; q < pt->nel; q++) {
+                    const pelem *e = &pt->el[q];
+                    if (e->kind != PE_ALT || e->arg >= d->alts.n) continue;
+                    const palt *al = &d->alts.v[e->arg];
+                    /* an alternative that may start with a stem says little */
+                    uint64_t cost = al->nstem ? UINT32_MAX : al->nfw;
+                    if (best == UINT32_MAX || cost < (d->alts.v[best].nstem ? UINT32_MAX : d->alts.v[best].nfw)) best = e->arg;
+                }
+            }
+            v->free_alt[k] = best;
+        }
+    }
     for (size_t i = 0; i < d->verbs.n; i++) {
         verb *v = &d->verbs.v[i];
         v->abloom = NULL;
@@ -358,7 +394,7 @@ parley_status parley_dict_finish(parley_dict *d, parley_error *err) {
         }
         qsort(v->anch, v->nanch, sizeof(anchor), cmp_anchor);
     }
-    dict_anchor_blooms(d);
+    dict_derive(d);
     d->n_anchor_words = d->words.strs.n;
     d->anchor_words = p_arena_alloc(&d->arena, (d->n_anchor_words / 64 + 1) * sizeof(uint64_t));
     memset(d->anchor_words, 0, (d->n_anchor_words / 64 + 1) * sizeof(uint64_t));

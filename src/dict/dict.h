@@ -52,7 +52,7 @@ typedef struct pattern {
     vcode code;
     uint32_t file, line;
     uint8_t has_src, has_tgt, has_comp, has_neg;
-    uint32_t *req; uint16_t nreq;  /* whole words the pattern cannot match without, in order */
+    uint32_t *req; uint16_t nreq;  /* words (whole or stems) the pattern cannot match without, in order */
     uint16_t nreq_pre;             /* how many of them come before the verb */
 } pattern;
 
@@ -72,6 +72,9 @@ typedef struct verb {          /* a verb root / synonym block; forms point here 
      * under its longest one; the coder looks up only the words it has. */
     anchor *anch; uint32_t nanch;
     uint32_t *free_pats; uint32_t nfree;
+    /* per free pattern, an alternative it cannot match without (the one
+     * with the fewest first words), or UINT32_MAX (derived, never saved) */
+    uint32_t *free_alt;
     /* bloom filter of the anchor words, 2^abloom_bits bits: most of a
      * sentence's words are not among a busy verb's anchors, and this says
      * so without a probe of anchor_tab (derived, never saved) */
@@ -133,6 +136,11 @@ struct parley_dict {
     keyent **exact_idx, **stem_idx; size_t idx_cap;
     uint64_t stem_lengths;         /* bit i set: some stem has length i (<64) */
     uint64_t *anchor_words;        /* bit per word id: some verb pattern is filed under it */
+    /* bit per word id: a pattern has it as a stem (a word without '_'); the
+     * coder lists these among the words a token can stand for, so that a
+     * pattern's stems, like its whole words, are looked up, not scanned for */
+    uint64_t *pat_stems;
+    uint64_t pat_stem_lengths;     /* bit i: some such stem has i letters (63: 63 or more) */
     size_t n_anchor_words;         /* word ids covered */
     /* (verb, word) -> run of that verb's anchors filed under the word:
      * open addressing, so a verb with thousands of patterns costs one probe
@@ -225,8 +233,9 @@ static inline int32_t actor_code_at(const parley_dict *d, const actor *a, int32_
     return -1;
 }
 
-/* Builds every verb's anchor bloom filter (parley_dict_finish and the
+/* Builds what is derived from the rest and never saved: every verb's
+ * anchor bloom filter and the pattern stem set (parley_dict_finish and the
  * compiled loader). */
-void dict_anchor_blooms(parley_dict *d);
+void dict_derive(parley_dict *d);
 
 #endif

@@ -301,15 +301,17 @@ static int build_pattern(rd *r, const char *s, size_t n, const vcode *code, int 
     memcpy(out->el, el.v, el.n * sizeof(pelem));
     out->nel = (uint16_t)el.n;
     out->chars = chars;
-    /* Whole-word literals let the coder reject most patterns of a busy verb
-     * with a lookup in the sentence's word set before any matching. */
+    /* Its words, whole words and stems alike, let the coder reject most
+     * patterns of a busy verb with a lookup in the sentence's word set
+     * before any matching (the coder lists a token's pattern stems among
+     * its words). */
     uint16_t nreq = 0;
-    for (size_t i = 0; i < el.n; i++) if (el.v[i].kind == PE_WORD && ((el.v[i].adj >> 1) & PW_EXACT)) nreq++;
+    for (size_t i = 0; i < el.n; i++) if (el.v[i].kind == PE_WORD) nreq++;
     out->req = nreq ? p_arena_alloc(&r->d->arena, nreq * sizeof(uint32_t)) : NULL;
     out->nreq = 0;
     out->nreq_pre = 0;
     for (size_t i = 0; i < el.n; i++)
-        if (el.v[i].kind == PE_WORD && ((el.v[i].adj >> 1) & PW_EXACT)) {
+        if (el.v[i].kind == PE_WORD) {
             out->req[out->nreq++] = el.v[i].arg;
             if (i < out->verb_at) out->nreq_pre++;
         }
