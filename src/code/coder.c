@@ -70,14 +70,41 @@ static cache_ent *cache_alloc(size_t n) {
     return t;
 }
 
+/* A key of up to 8 bytes is kept as the bytes p_hash_mem reads of it: the
+ * first and last four, or the first, middle and last.  For one length these
+ * are the whole string, so a lookup compares one word, with no call to
+ * memcmp and no load of a string stored elsewhere. */
+static inline uint64_t short_key(const char *s, size_t n) {
+    if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        return (uint64_t)a << 32 | b;
+    }
+    return n ? (uint64_t)(unsigned char)s[0] | (uint64_t)(unsigned char)s[n / 2] << 8 | (uint64_t)(unsigned char)s[n - 1] << 16 : 0;
+}
+static void short_key_bytes(uint64_t k, size_t n, char out[8]) {
+    if (n >= 4) {
+        uint32_t a = (uint32_t)(k >> 32), b = (uint32_t)k;
+        memcpy(out, &a, 4);
+        memcpy(out + n - 4, &b, 4);
+    } else if (n) {
+        out[0] = (char)(k & 0xFF);
+        out[n / 2] = (char)(k >> 8 & 0xFF);
+        out[n - 1] = (char)(k >> 16 & 0xFF);
+    }
+}
+
 static void cache_grow(parley_coder *c) {
     size_t cap = c->cache_cap * 2;
     cache_ent *t = cache_alloc(cap);
     for (size_t k = 0; k < c->cache_cap; k++) {
         const cache_ent *e = &c->cache[k];
-        if (!e->key) continue;
-        size_t i = (size_t)p_hash_mem(e->key, e->klen) & (cap - 1);
-        while (t[i].key) i = (i + 1) & (cap - 1);
+        if (!e->klen) continue;
+        char sb[8];
+        if (e->klen <= 8) short_key_bytes(e->skey, e->klen, sb);
+        size_t i = (size_t)p_hash_mem(e->klen <= 8 ? sb : e->key, e->klen) & (cap - 1);
+        while (t[i].klen) i = (i + 1) & (cap - 1);
         t[i] = *e;
     }
     free(c->cache);
@@ -181,11 +208,13 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t, uint64_t h) 
         c->cache_pool.v = p_grow(c->cache_pool.v, &c->cache_pool.cap, 1024, sizeof(uint32_t));
     }
     size_t mask = c->cache_cap - 1, i = (size_t)h & mask;
-    for (;;) {
-        cache_ent *e = &c->cache[i];
-        if (!e->key) break;
-        if (e->klen == t->len && !memcmp(e->key, t->s, t->len)) return e;
-        i = (i + 1) & mask;
+    if (t->len <= 8) {
+        uint64_t sk = short_key(t->s, t->len);
+        for (; c->cache[i].klen; i = (i + 1) & mask)
+            if (c->cache[i].klen == t->len && c->cache[i].skey == sk) return &c->cache[i];
+    } else {
+        for (; c->cache[i].klen; i = (i + 1) & mask)
+            if (c->cache[i].klen == t->len && !memcmp(c->cache[i].key, t->s, t->len)) return &c->cache[i];
     }
     if (c->cache_n * 2 >= c->cache_cap) { cache_clear(c); i = (size_t)h & mask; }
     c->cand.n = 0;
@@ -223,9 +252,10 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t, uint64_t h) 
         if (b2 == m) c->cand.v[m++] = c->cand.v[a];
     }
     c->cand.n = m;
-    while (c->cache[i].key) i = (i + 1) & mask;
+    while (c->cache[i].klen) i = (i + 1) & mask;
     cache_ent *e = &c->cache[i];
-    e->key = p_arena_strndup(&c->cache_arena, t->s, t->len);
+    if (t->len <= 8) e->skey = short_key(t->s, t->len);
+    else e->key = p_arena_strndup(&c->cache_arena, t->s, t->len);
     e->klen = (uint16_t)t->len;
     /* Candidates are stored as pairs (kind<<28 | phrase, hint): the hint is
      * the second word when it must follow at once as a whole word, so most

@@ -42,7 +42,9 @@ typedef struct tokinfo {
  * word can start, the dictionary words it can be an inflection of, and its
  * closed-class type.  Cached per coder: news vocabulary repeats. */
 struct cache_ent {
-    const char *key;
+    /* the token string: up to 8 bytes in the entry itself (short_key in
+     * coder.c), longer ones in the cache arena; klen 0 marks a free slot */
+    union { const char *key; uint64_t skey; };
     uint64_t bbloom;           /* bit (word_bit & 63) of each word of boff */
     uint32_t off, n;           /* candidates: pairs (kind<<28 | phrase, hint) */
     /* after them in the pool: fn pairs (position, needed word) of the
