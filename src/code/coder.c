@@ -269,6 +269,30 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t, uint64_t h) 
         P_PUSH(c->cache_pool, (uint32_t)ph->kind << 28 | c->cand.v[a]);
         P_PUSH(c->cache_pool, hint);
     }
+    /* dictionary words this token can stand for (for the pattern prefilter);
+     * right after them, the lists classify() reads: one line of the pool
+     * often holds all three */
+    size_t before = c->sentwords.n;
+    for_bases(t, base_collect, c);
+    if (lemma >= 0) P_PUSH(c->sentwords, (uint32_t)lemma);
+    /* and the pattern stems it begins with */
+    uint64_t psl = d->pat_stem_lengths;
+    for (size_t l = 1; l <= n && psl; l++) {
+        if (l < 63 && !(psl & (1ULL << l))) continue;
+        int32_t w = p_intern_find(&d->words, t->s, l);
+        if (w < 0 || !(d->pat_stems[w >> 6] >> (w & 63) & 1)) continue;
+        size_t q = before;
+        while (q < c->sentwords.n && c->sentwords.v[q] != (uint32_t)w) q++;
+        if (q == c->sentwords.n) P_PUSH(c->sentwords, (uint32_t)w);
+    }
+    e->boff = (uint32_t)c->cache_pool.n;
+    e->bn = (uint32_t)(c->sentwords.n - before);
+    e->bbloom = 0;
+    for (size_t a = before; a < c->sentwords.n; a++) {
+        P_PUSH(c->cache_pool, c->sentwords.v[a]);
+        e->bbloom |= 1ULL << (word_bit(c->sentwords.v[a]) & 63);
+    }
+    c->sentwords.n = before;
     /* The same candidates split for classify().  One-word phrases always
      * match the token they were found for: the choice among them is made
      * here, once.  Longer ones without a hint are listed with a later word
@@ -325,28 +349,6 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t, uint64_t h) 
         hp[2 * k + 1] = (uint32_t)a;
     }
     e->hn = (uint32_t)(c->cache_pool.n - hoff) / 2;
-    /* dictionary words this token can stand for (for the pattern prefilter) */
-    size_t before = c->sentwords.n;
-    for_bases(t, base_collect, c);
-    if (lemma >= 0) P_PUSH(c->sentwords, (uint32_t)lemma);
-    /* and the pattern stems it begins with */
-    uint64_t psl = d->pat_stem_lengths;
-    for (size_t l = 1; l <= n && psl; l++) {
-        if (l < 63 && !(psl & (1ULL << l))) continue;
-        int32_t w = p_intern_find(&d->words, t->s, l);
-        if (w < 0 || !(d->pat_stems[w >> 6] >> (w & 63) & 1)) continue;
-        size_t q = before;
-        while (q < c->sentwords.n && c->sentwords.v[q] != (uint32_t)w) q++;
-        if (q == c->sentwords.n) P_PUSH(c->sentwords, (uint32_t)w);
-    }
-    e->boff = (uint32_t)c->cache_pool.n;
-    e->bn = (uint32_t)(c->sentwords.n - before);
-    e->bbloom = 0;
-    for (size_t a = before; a < c->sentwords.n; a++) {
-        P_PUSH(c->cache_pool, c->sentwords.v[a]);
-        e->bbloom |= 1ULL << (word_bit(c->sentwords.v[a]) & 63);
-    }
-    c->sentwords.n = before;
     e->cls = (uint8_t)closed_class(t);
     e->adjunct = adjunct_word(t);
     e->wcls = word_class(t->s, t->len);
@@ -1793,7 +1795,9 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
     /* verbs that are really nouns (TABARI 7.4), special verb codes */
     for (int i = 0; i < S.n; i++) {
         tokinfo *ti = &c->ti.v[i];
-        if (ti->phrase < 0) continue;
+        /* classify() gave the tokens of a verb phrase its type: the phrase
+         * record is read for verbs only */
+        if (ti->phrase < 0 || (ti->type != T_VERB && ti->type != T_TIME)) continue;
         const phrase *ph = &d->phrases.v[ti->phrase];
         if (ph->kind != K_VERB) continue;
         const verb *vb = &d->verbs.v[ph->target];
