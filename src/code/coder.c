@@ -1251,6 +1251,7 @@ static int alt_possible(parley_coder *c, uint32_t a) {
     } else {
         for (size_t w = 0; w < c->sentwords.n && !ok; w++) {
             uint32_t wid = c->sentwords.v[w];
+            if (!al->nfw || !word_bloom_has(al->fbloom, al->fbloom_bits, wid)) continue;
             for (size_t h = anchor_slot(a, wid, d->alt_tab_mask); d->alt_tab[h].count; h = (h + 1) & d->alt_tab_mask)
                 if (d->alt_tab[h].owner == a && d->alt_tab[h].w == wid) { ok = 1; break; }
         }
@@ -1328,6 +1329,7 @@ static int match_elems(mstate *m, const pelem *el, int k, int ke, int li, int li
             const uint32_t *bs = c->cache_pool.v + tp->ce->boff;
             const parley_dict *dd = m->S->d;
             for (uint32_t b = 0; b < tp->ce->bn; b++) {
+                if (!al->nfw || !word_bloom_has(al->fbloom, al->fbloom_bits, bs[b])) continue;
                 size_t h = anchor_slot(e->arg, bs[b], dd->alt_tab_mask);
                 for (; dd->alt_tab[h].count; h = (h + 1) & dd->alt_tab_mask) {
                     const struct anchor_run *ar = &dd->alt_tab[h];
@@ -1955,8 +1957,8 @@ again:
                 } else if (vb->nanch) {
                     uint32_t vi = (uint32_t)(vb - d->verbs.v);
                     for (size_t w = 0; w < c->anchwords.n; w++) {
-                        uint32_t wid = c->anchwords.v[w], bb = anchor_bloom_bit(wid, vb->abloom_bits);
-                        if (!(vb->abloom[bb >> 6] >> (bb & 63) & 1)) continue;
+                        uint32_t wid = c->anchwords.v[w];
+                        if (!word_bloom_has(vb->abloom, vb->abloom_bits, wid)) continue;
                         size_t k = anchor_slot(vi, wid, d->anchor_tab_mask);
                         for (; d->anchor_tab[k].count; k = (k + 1) & d->anchor_tab_mask) {
                             const struct anchor_run *ar = &d->anchor_tab[k];

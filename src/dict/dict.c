@@ -312,6 +312,32 @@ static int cmp_anchor(const void *a, const void *b) {
     return x->pat < y->pat ? -1 : x->pat > y->pat;
 }
 
+/* A bloom filter of n words (uint32_t, `stride` bytes apart, sorted), about
+ * 8 bits per distinct word: one look in 8 at a word not among them gets
+ * through in vain. */
+static uint64_t *word_bloom(parley_dict *d, const uint32_t *w0, size_t n, size_t stride, uint8_t *bits_out) {
+    const char *base = (const char *)w0;
+    uint32_t distinct = 0, prev = 0;
+    for (size_t a = 0; a < n; a++) {
+        uint32_t w;
+        memcpy(&w, base + a * stride, sizeof w);
+        distinct += !a || w != prev;
+        prev = w;
+    }
+    uint8_t bits = 6;
+    while (bits < 24 && (1u << bits) < 8 * distinct) bits++;
+    uint64_t *bl = p_arena_alloc(&d->arena, ((size_t)1 << bits) / 8);
+    memset(bl, 0, ((size_t)1 << bits) / 8);
+    for (size_t a = 0; a < n; a++) {
+        uint32_t w;
+        memcpy(&w, base + a * stride, sizeof w);
+        uint32_t b = word_bloom_bit(w, bits);
+        bl[b >> 6] |= 1ULL << (b & 63);
+    }
+    *bits_out = bits;
+    return bl;
+}
+
 void dict_derive(parley_dict *d) {
     size_t nw = d->words.strs.n;
     d->pat_stems = p_arena_alloc(&d->arena, (nw / 64 + 1) * sizeof(uint64_t));
@@ -351,21 +377,11 @@ void dict_derive(parley_dict *d) {
     }
     for (size_t i = 0; i < d->verbs.n; i++) {
         verb *v = &d->verbs.v[i];
-        v->abloom = NULL;
-        v->abloom_bits = 0;
-        if (!v->nanch) continue;
-        /* about 8 bits per distinct word: one probe in 8 gets through in vain */
-        uint32_t distinct = 0;
-        for (uint32_t a = 0; a < v->nanch; a++) distinct += !a || v->anch[a].w != v->anch[a - 1].w;
-        uint8_t bits = 6;
-        while (bits < 24 && (1u << bits) < 8 * distinct) bits++;
-        v->abloom = p_arena_alloc(&d->arena, ((size_t)1 << bits) / 8);
-        memset(v->abloom, 0, ((size_t)1 << bits) / 8);
-        v->abloom_bits = bits;
-        for (uint32_t a = 0; a < v->nanch; a++) {
-            uint32_t b = anchor_bloom_bit(v->anch[a].w, bits);
-            v->abloom[b >> 6] |= 1ULL << (b & 63);
-        }
+        v->abloom = v->nanch ? word_bloom(d, &v->anch[0].w, v->nanch, sizeof *v->anch, &v->abloom_bits) : NULL;
+    }
+    for (size_t i = 0; i < d->alts.n; i++) {
+        palt *a = &d->alts.v[i];
+        a->fbloom = a->nfw ? word_bloom(d, a->fw, a->nfw, sizeof *a->fw, &a->fbloom_bits) : NULL;
     }
 }
 

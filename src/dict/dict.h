@@ -43,6 +43,9 @@ typedef struct palt {
     uint32_t *stem_seq, nstem;
     uint64_t fwbloom;          /* bit (word_bit & 63) of every whole first word */
     uint64_t stem_first;       /* bit (letter & 63) of the first letter of every stem-first sequence */
+    /* bloom filter of the whole first words, 2^fbloom_bits bits: a word
+     * not in it needs no probe of alt_tab (derived, never saved) */
+    uint64_t *fbloom; uint8_t fbloom_bits;
 } palt;
 
 typedef struct pattern {
@@ -64,7 +67,12 @@ static inline size_t anchor_slot(uint32_t verb, uint32_t w, size_t mask) {
     uint64_t h = ((uint64_t)verb << 32 | w) * 0x9E3779B97F4A7C15ULL;
     return (size_t)(h >> 40) & mask;
 }
-static inline uint32_t anchor_bloom_bit(uint32_t w, uint8_t bits) { return (uint32_t)(w * 2654435761u) >> (32 - bits); }
+/* bit of word w in a bloom filter of 2^bits bits (dict_derive) */
+static inline uint32_t word_bloom_bit(uint32_t w, uint8_t bits) { return (uint32_t)(w * 2654435761u) >> (32 - bits); }
+static inline int word_bloom_has(const uint64_t *bloom, uint8_t bits, uint32_t w) {
+    uint32_t b = word_bloom_bit(w, bits);
+    return bloom[b >> 6] >> (b & 63) & 1;
+}
 typedef struct verb {          /* a verb root / synonym block; forms point here */
     vcode code;                /* code of the isolated verb */
     P_VEC(pattern) pats;
