@@ -285,7 +285,7 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t, uint64_t h) 
         while (q < c->sentwords.n && c->sentwords.v[q] != (uint32_t)w) q++;
         if (q == c->sentwords.n) P_PUSH(c->sentwords, (uint32_t)w);
     }
-    e->boff = (uint32_t)c->cache_pool.n;
+    /* here the pool ends at cache_boff(e): the pairs were the last pushed */
     e->bn = (uint32_t)(c->sentwords.n - before);
     e->bbloom = 0;
     for (size_t a = before; a < c->sentwords.n; a++) {
@@ -354,6 +354,9 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t, uint64_t h) 
     e->wcls = word_class(t->s, t->len);
     e->lemma = lemma;
     e->pos = pos;
+    /* first letters, 0x80 | (letter & 63), or 0 for none */
+    e->first[0] = t->len ? (uint8_t)(0x80 | ((unsigned char)t->s[0] & 63)) : 0;
+    e->first[1] = lemma >= 0 ? (uint8_t)(0x80 | ((unsigned char)W(d, (uint32_t)lemma)[0] & 63)) : 0;
     c->cache_n++;
     return e;
 }
@@ -379,7 +382,7 @@ static int phrase_match_at(parley_coder *c, const phrase *ph, int i, int n, int 
             if (pw.flags & PW_EXACT) {
                 /* cheap rejection: can this token stand for the word at all? */
                 const cache_ent *ce = c->ti.v[q].ce;
-                const uint32_t *bs = c->cache_pool.v + ce->boff;
+                const uint32_t *bs = c->cache_pool.v + cache_boff(ce);
                 uint32_t b = 0;
                 while (b < ce->bn && bs[b] != pw.w) b++;
                 if (b == ce->bn) continue;
@@ -680,7 +683,7 @@ static void classify(sent *S) {
         if (ce->hn && i + 1 < n) {
             size_t before = c->cand.n;
             const cache_ent *ne = c->ti.v[i + 1].ce;
-            const uint32_t *bs = c->cache_pool.v + ne->boff;
+            const uint32_t *bs = c->cache_pool.v + cache_boff(ne);
             for (uint32_t b = 0; b < ne->bn; b++) {
                 uint32_t lo = 0, hi = ce->hn;
                 while (lo < hi) { uint32_t mid = (lo + hi) / 2; if (hp[2 * mid] < bs[b]) lo = mid + 1; else hi = mid; }
@@ -1232,10 +1235,8 @@ static inline int mask_in(const uint64_t pm[4], const uint64_t smask[4]) {
 }
 
 /* First-letter bits of a token and of its lemma ("WENT" can be GO). */
-static inline uint64_t tok_first(const parley_dict *d, const token *t, int32_t lemma) {
-    uint64_t b = t->len ? 1ULL << ((unsigned char)t->s[0] & 63) : 0;
-    if (lemma >= 0) b |= 1ULL << ((unsigned char)W(d, (uint32_t)lemma)[0] & 63);
-    return b;
+static inline uint64_t tok_first(const cache_ent *e) {
+    return (e->first[0] ? 1ULL << (e->first[0] & 63) : 0) | (e->first[1] ? 1ULL << (e->first[1] & 63) : 0);
 }
 
 /* Can alternative a start anywhere in this sentence?  Worked out once per
@@ -1300,7 +1301,7 @@ static int match_elems(mstate *m, const pelem *el, int k, int ke, int li, int li
             if (tp->unit >= 0 && c->units.v[tp->unit].actor != UINT32_MAX) continue;
             {
                 /* the token must be able to stand for this word */
-                const uint32_t *bs = c->cache_pool.v + tp->ce->boff;
+                const uint32_t *bs = c->cache_pool.v + cache_boff(tp->ce);
                 uint32_t q = 0;
                 while (q < tp->ce->bn && bs[q] != pw.w) q++;
                 if (q == tp->ce->bn) continue;
@@ -1319,14 +1320,14 @@ static int match_elems(mstate *m, const pelem *el, int k, int ke, int li, int li
              * those that start with a stem */
             const tokinfo *tp = &c->ti.v[m->live[p]];
             if (tp->unit >= 0) continue;
-            uint64_t tfirst = tok_first(m->S->d, &m->S->tk[m->live[p]], tp->ce->lemma);
+            uint64_t tfirst = tok_first(tp->ce);
             int stems = al->nstem && (al->stem_first & tfirst);
             if (!stems && !(al->fwbloom & tp->ce->bbloom)) continue; /* no first word can be this token */
             uint32_t cands[64];
             uint32_t nc = 0;
             if (stems)
                 for (uint32_t q = 0; q < al->nstem && nc < 64; q++) cands[nc++] = al->stem_seq[q];
-            const uint32_t *bs = c->cache_pool.v + tp->ce->boff;
+            const uint32_t *bs = c->cache_pool.v + cache_boff(tp->ce);
             const parley_dict *dd = m->S->d;
             for (uint32_t b = 0; b < tp->ce->bn; b++) {
                 if (!al->nfw || !word_bloom_has(al->fbloom, al->fbloom_bits, bs[b])) continue;
@@ -1769,14 +1770,19 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
         c->tokhash.v[i] = h;
         if (c->cache_cap) __builtin_prefetch(&c->cache[h & (c->cache_cap - 1)]);
     }
+    /* then every entry, asking for the pool line of each (its words) */
     for (int i = 0; i < S.n; i++) {
         const cache_ent *e = lex_lookup(c, &S.tk[i], c->tokhash.v[i]);
         c->ti.v[i].ce = e;
+        __builtin_prefetch(c->cache_pool.v + cache_boff(e));
+    }
+    for (int i = 0; i < S.n; i++) {
+        const cache_ent *e = c->ti.v[i].ce;
         c->tz.toks.v[i].wcls = e->wcls;
-        c->tokfirst.v[i] = tok_first(c->d, &S.tk[i], e->lemma);
+        c->tokfirst.v[i] = tok_first(e);
         c->sfirst |= c->tokfirst.v[i];
         for (uint32_t k = 0; k < e->bn; k++) {
-            uint32_t w = c->cache_pool.v[e->boff + k];
+            uint32_t w = c->cache_pool.v[cache_boff(e) + k];
             if (w >= c->nwbits) continue;
             if (has_word_id(c, w)) { c->wlast[w] = i; continue; }
             c->wbits[w >> 6] |= 1ULL << (w & 63);

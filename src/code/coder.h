@@ -45,23 +45,25 @@ struct cache_ent {
     /* the token string: up to 8 bytes in the entry itself (short_key in
      * coder.c), longer ones in the cache arena; klen 0 marks a free slot */
     union { const char *key; uint64_t skey; };
-    uint64_t bbloom;           /* bit (word_bit & 63) of each word of boff */
+    uint64_t bbloom;           /* bit (word_bit & 63) of each word the token can stand for */
     uint32_t off, n;           /* candidates: pairs (kind<<28 | phrase, hint) */
     uint32_t fn, hn;
-    /* dictionary words the token can stand for, at boff in the pool; after
-     * them fn pairs (position, needed word) of the phrases of two or more
-     * words with no hint (issues left out), then hn pairs (hint, position),
-     * sorted, of those that need a next word */
-    uint32_t boff, bn;
+    /* after the pairs in the pool: the bn dictionary words the token can
+     * stand for (cache_boff); after them fn pairs (position, needed word) of
+     * the phrases of two or more words with no hint (issues left out), then
+     * hn pairs (hint, position), sorted, of those that need a next word */
+    uint32_t bn;
     int32_t lemma; uint32_t wcls;
     /* the one-word phrases decided once: which one classify() takes (-1:
      * none), its length and rank; one_disc: 1 discard, 2 story discard */
     int32_t one; uint32_t one_chars;
     uint16_t klen; uint8_t cls, pos, adjunct, one_rank, one_disc, one_type;
+    uint8_t first[2];          /* first letters of the token and of its lemma, for tok_first */
 };
 _Static_assert(sizeof(cache_ent) <= 64, "a cache entry is one cache line");
-static inline uint32_t cache_foff(const cache_ent *e) { return e->boff + e->bn; }
-static inline uint32_t cache_hoff(const cache_ent *e) { return e->boff + e->bn + 2 * e->fn; }
+static inline uint32_t cache_boff(const cache_ent *e) { return e->off + 2 * e->n; }
+static inline uint32_t cache_foff(const cache_ent *e) { return e->off + 2 * e->n + e->bn; }
+static inline uint32_t cache_hoff(const cache_ent *e) { return e->off + 2 * e->n + e->bn + 2 * e->fn; }
 
 struct parley_coder {
     const parley_dict *d;

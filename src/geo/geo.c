@@ -370,7 +370,7 @@ static const char *gstr(const parley_gazetteer *g, uint32_t off) { return off < 
  * trip to memory.  News names the same places (and the same capitalised
  * words that are none) again and again, so each geo_state remembers its
  * recent answers, keyed by the key's hash, which is all a bucket holds. */
-#define GMEMO_SIZE 4096
+#define GMEMO_SIZE 16384
 typedef struct gmemo { uint64_t h; uint32_t off, n; } gmemo;
 
 static const uint32_t *probe(const parley_gazetteer *g, gmemo *mm, const char *key, uint32_t *n) {
