@@ -70,28 +70,38 @@ static cache_ent *cache_alloc(size_t n) {
     return t;
 }
 
-/* A key of up to 8 bytes is kept as the bytes p_hash_mem reads of it: the
- * first and last four, or the first, middle and last.  For one length these
- * are the whole string, so a lookup compares one word, with no call to
- * memcmp and no load of a string stored elsewhere. */
-static inline uint64_t short_key(const char *s, size_t n) {
-    if (n >= 4) {
+/* A key of up to 16 bytes is kept in the entry: up to 8 as the bytes
+ * p_hash_mem reads of it (the first and last four, or the first, middle and
+ * last), up to 16 as its first and last eight.  For one length these are the
+ * whole string, so a lookup compares two words, with no call to memcmp and
+ * no load of a string stored elsewhere. */
+#define SHORT_KEY 16
+static inline void short_key(const char *s, size_t n, uint64_t k[2]) {
+    k[1] = 0;
+    if (n > 8) {
+        memcpy(&k[0], s, 8);
+        memcpy(&k[1], s + n - 8, 8);
+    } else if (n >= 4) {
         uint32_t a, b;
         memcpy(&a, s, 4);
         memcpy(&b, s + n - 4, 4);
-        return (uint64_t)a << 32 | b;
+        k[0] = (uint64_t)a << 32 | b;
+    } else {
+        k[0] = n ? (uint64_t)(unsigned char)s[0] | (uint64_t)(unsigned char)s[n / 2] << 8 | (uint64_t)(unsigned char)s[n - 1] << 16 : 0;
     }
-    return n ? (uint64_t)(unsigned char)s[0] | (uint64_t)(unsigned char)s[n / 2] << 8 | (uint64_t)(unsigned char)s[n - 1] << 16 : 0;
 }
-static void short_key_bytes(uint64_t k, size_t n, char out[8]) {
-    if (n >= 4) {
-        uint32_t a = (uint32_t)(k >> 32), b = (uint32_t)k;
+static void short_key_bytes(const uint64_t k[2], size_t n, char out[SHORT_KEY]) {
+    if (n > 8) {
+        memcpy(out, &k[0], 8);
+        memcpy(out + n - 8, &k[1], 8);
+    } else if (n >= 4) {
+        uint32_t a = (uint32_t)(k[0] >> 32), b = (uint32_t)k[0];
         memcpy(out, &a, 4);
         memcpy(out + n - 4, &b, 4);
     } else if (n) {
-        out[0] = (char)(k & 0xFF);
-        out[n / 2] = (char)(k >> 8 & 0xFF);
-        out[n - 1] = (char)(k >> 16 & 0xFF);
+        out[0] = (char)(k[0] & 0xFF);
+        out[n / 2] = (char)(k[0] >> 8 & 0xFF);
+        out[n - 1] = (char)(k[0] >> 16 & 0xFF);
     }
 }
 
@@ -101,9 +111,9 @@ static void cache_grow(parley_coder *c) {
     for (size_t k = 0; k < c->cache_cap; k++) {
         const cache_ent *e = &c->cache[k];
         if (!e->klen) continue;
-        char sb[8];
-        if (e->klen <= 8) short_key_bytes(e->skey, e->klen, sb);
-        size_t i = (size_t)p_hash_mem(e->klen <= 8 ? sb : e->key, e->klen) & (cap - 1);
+        char sb[SHORT_KEY];
+        if (e->klen <= SHORT_KEY) short_key_bytes(e->skey, e->klen, sb);
+        size_t i = (size_t)p_hash_mem(e->klen <= SHORT_KEY ? sb : e->key, e->klen) & (cap - 1);
         while (t[i].klen) i = (i + 1) & (cap - 1);
         t[i] = *e;
     }
@@ -208,10 +218,11 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t, uint64_t h) 
         c->cache_pool.v = p_grow(c->cache_pool.v, &c->cache_pool.cap, 1024, sizeof(uint32_t));
     }
     size_t mask = c->cache_cap - 1, i = (size_t)h & mask;
-    if (t->len <= 8) {
-        uint64_t sk = short_key(t->s, t->len);
+    if (t->len <= SHORT_KEY) {
+        uint64_t sk[2];
+        short_key(t->s, t->len, sk);
         for (; c->cache[i].klen; i = (i + 1) & mask)
-            if (c->cache[i].klen == t->len && c->cache[i].skey == sk) return &c->cache[i];
+            if (c->cache[i].klen == t->len && c->cache[i].skey[0] == sk[0] && c->cache[i].skey[1] == sk[1]) return &c->cache[i];
     } else {
         for (; c->cache[i].klen; i = (i + 1) & mask)
             if (c->cache[i].klen == t->len && !memcmp(c->cache[i].key, t->s, t->len)) return &c->cache[i];
@@ -254,7 +265,7 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t, uint64_t h) 
     c->cand.n = m;
     while (c->cache[i].klen) i = (i + 1) & mask;
     cache_ent *e = &c->cache[i];
-    if (t->len <= 8) e->skey = short_key(t->s, t->len);
+    if (t->len <= SHORT_KEY) short_key(t->s, t->len, e->skey);
     else e->key = p_arena_strndup(&c->cache_arena, t->s, t->len);
     e->klen = (uint16_t)t->len;
     /* Candidates are stored as pairs (kind<<28 | phrase, hint): the hint is
@@ -287,11 +298,7 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t, uint64_t h) 
     }
     /* here the pool ends at cache_boff(e): the pairs were the last pushed */
     e->bn = (uint32_t)(c->sentwords.n - before);
-    e->bbloom = 0;
-    for (size_t a = before; a < c->sentwords.n; a++) {
-        P_PUSH(c->cache_pool, c->sentwords.v[a]);
-        e->bbloom |= 1ULL << (word_bit(c->sentwords.v[a]) & 63);
-    }
+    for (size_t a = before; a < c->sentwords.n; a++) P_PUSH(c->cache_pool, c->sentwords.v[a]);
     c->sentwords.n = before;
     /* The same candidates split for classify().  One-word phrases always
      * match the token they were found for: the choice among them is made
@@ -1322,7 +1329,6 @@ static int match_elems(mstate *m, const pelem *el, int k, int ke, int li, int li
             if (tp->unit >= 0) continue;
             uint64_t tfirst = tok_first(tp->ce);
             int stems = al->nstem && (al->stem_first & tfirst);
-            if (!stems && !(al->fwbloom & tp->ce->bbloom)) continue; /* no first word can be this token */
             uint32_t cands[64];
             uint32_t nc = 0;
             if (stems)

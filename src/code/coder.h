@@ -42,10 +42,9 @@ typedef struct tokinfo {
  * word can start, the dictionary words it can be an inflection of, and its
  * closed-class type.  Cached per coder: news vocabulary repeats. */
 struct cache_ent {
-    /* the token string: up to 8 bytes in the entry itself (short_key in
+    /* the token string: up to 16 bytes in the entry itself (short_key in
      * coder.c), longer ones in the cache arena; klen 0 marks a free slot */
-    union { const char *key; uint64_t skey; };
-    uint64_t bbloom;           /* bit (word_bit & 63) of each word the token can stand for */
+    union { const char *key; uint64_t skey[2]; };
     uint32_t off, n;           /* candidates: pairs (kind<<28 | phrase, hint) */
     uint32_t fn, hn;
     /* after the pairs in the pool: the bn dictionary words the token can

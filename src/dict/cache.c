@@ -215,7 +215,6 @@ parley_status parley_dict_save(const parley_dict *d, const char *path, parley_er
         al[i].maxchars = a->maxchars;
         al[i].nfw = a->nfw;
         al[i].nstem = a->nstem;
-        al[i].fwbloom = a->fwbloom;
         al[i].stem_first = a->stem_first;
         al[i].start = OFF(w_arr(&w, a->start, a->nseq, sizeof(uint32_t)));
         al[i].len = OFF(w_arr(&w, a->len, a->nseq, sizeof(uint32_t)));

@@ -41,7 +41,6 @@ typedef struct palt {
      * word, and the sequences that start with a stem (always tried) */
     uint32_t *fw, *fw_seq, nfw;
     uint32_t *stem_seq, nstem;
-    uint64_t fwbloom;          /* bit (word_bit & 63) of every whole first word */
     uint64_t stem_first;       /* bit (letter & 63) of the first letter of every stem-first sequence */
     /* bloom filter of the whole first words, 2^fbloom_bits bits: a word
      * not in it needs no probe of alt_tab (derived, never saved) */

@@ -183,7 +183,7 @@ static uint32_t alt_from(parley_dict *d, seqset *ss) {
     for (uint32_t q = 0; q < al.nseq; q++) {
         if (!al.len[q]) continue;
         pword w0 = al.words[al.start[q]];
-        if (w0.flags & PW_EXACT) { al.fw[al.nfw] = w0.w; al.fw_seq[al.nfw++] = q; al.fwbloom |= 1ULL << (word_bit(w0.w) & 63); }
+        if (w0.flags & PW_EXACT) { al.fw[al.nfw] = w0.w; al.fw_seq[al.nfw++] = q; }
         else {
             al.stem_seq[al.nstem++] = q;
             const char *sw = p_intern_str(&d->words, w0.w);
