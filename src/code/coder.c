@@ -692,6 +692,8 @@ static void classify(sent *S) {
             const cache_ent *ne = c->ti.v[i + 1].ce;
             const uint32_t *bs = c->cache_pool.v + cache_boff(ne);
             for (uint32_t b = 0; b < ne->bn; b++) {
+                /* most words are no phrase's second word: no search */
+                if (bs[b] >= d->words.strs.n || !(d->hint_words[bs[b] >> 6] >> (bs[b] & 63) & 1)) continue;
                 uint32_t lo = 0, hi = ce->hn;
                 while (lo < hi) { uint32_t mid = (lo + hi) / 2; if (hp[2 * mid] < bs[b]) lo = mid + 1; else hi = mid; }
                 for (; lo < ce->hn && hp[2 * lo] == bs[b]; lo++) P_PUSH(c->cand, hp[2 * lo + 1]);

@@ -340,6 +340,13 @@ static uint64_t *word_bloom(parley_dict *d, const uint32_t *w0, size_t n, size_t
 
 void dict_derive(parley_dict *d) {
     size_t nw = d->words.strs.n;
+    d->hint_words = p_arena_alloc(&d->arena, (nw / 64 + 1) * sizeof(uint64_t));
+    memset(d->hint_words, 0, (nw / 64 + 1) * sizeof(uint64_t));
+    for (size_t i = 0; i < d->phrases.n; i++) {
+        const phrase *ph = &d->phrases.v[i];
+        if (ph->n >= 2 && (ph->w[0].flags & PW_ADJ) && (ph->w[1].flags & PW_EXACT) && ph->w[1].w < nw)
+            d->hint_words[ph->w[1].w >> 6] |= 1ULL << (ph->w[1].w & 63);
+    }
     d->pat_stems = p_arena_alloc(&d->arena, (nw / 64 + 1) * sizeof(uint64_t));
     memset(d->pat_stems, 0, (nw / 64 + 1) * sizeof(uint64_t));
     d->pat_stem_lengths = 0;

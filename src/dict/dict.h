@@ -148,6 +148,7 @@ struct parley_dict {
      * pattern's stems, like its whole words, are looked up, not scanned for */
     uint64_t *pat_stems;
     uint64_t pat_stem_lengths;     /* bit i: some such stem has i letters (63: 63 or more) */
+    uint64_t *hint_words;          /* bit per word id: the second word, adjacent and whole, of some phrase */
     size_t n_anchor_words;         /* word ids covered */
     /* (verb, word) -> run of that verb's anchors filed under the word:
      * open addressing, so a verb with thousands of patterns costs one probe
@@ -240,9 +241,9 @@ static inline int32_t actor_code_at(const parley_dict *d, const actor *a, int32_
     return -1;
 }
 
-/* Builds what is derived from the rest and never saved: every verb's
- * anchor bloom filter and the pattern stem set (parley_dict_finish and the
- * compiled loader). */
+/* Builds what is derived from the rest and never saved: the verbs' and
+ * alternatives' bloom filters, the pattern stem set and the hint words
+ * (parley_dict_finish and the compiled loader). */
 void dict_derive(parley_dict *d);
 
 #endif
