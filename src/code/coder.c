@@ -1243,6 +1243,20 @@ static inline int mask_in(const uint64_t pm[4], const uint64_t smask[4]) {
     return !((pm[0] & ~smask[0]) | (pm[1] & ~smask[1]) | (pm[2] & ~smask[2]) | (pm[3] & ~smask[3]));
 }
 
+/* Required word q of a pattern (nreq_pre of them before the verb) is in
+ * the sentence on its side of the verb [i, span_end). */
+static inline int req_in_place(const parley_coder *c, uint32_t w, uint16_t q, uint16_t nreq_pre, int i, int span_end) {
+    return has_word_id(c, w) && (q < nreq_pre ? c->wfirst[w] < i : c->wlast[w] >= span_end);
+}
+
+/* Can the anchored pattern still match, on what its anchor says? */
+static inline int anchor_ok(const parley_coder *c, const anchor *an, const uint64_t smask[4], int i, int span_end) {
+    if (!mask_in(an->mask, smask)) return 0;
+    for (uint16_t q = 0; q < an->nin; q++)
+        if (!req_in_place(c, an->req[q], q, an->nreq_pre, i, span_end)) return 0;
+    return 1;
+}
+
 /* First-letter bits of a token and of its lemma ("WENT" can be GO). */
 static inline uint64_t tok_first(const cache_ent *e) {
     return (e->first[0] ? 1ULL << (e->first[0] & 63) : 0) | (e->first[1] ? 1ULL << (e->first[1] & 63) : 0);
@@ -1956,9 +1970,10 @@ again:
                 const pattern *gbest = NULL;
                 uint32_t gbest_len = best_len;
                 int gbest_alt = best_alt;
-                /* candidate patterns: those with no whole-word literal, and those
+                /* candidate patterns: those with no required word, and those
                  * filed under a word the sentence has, unless the bloom masks
-                 * say another literal is surely missing; in length order.
+                 * or the first required words say one is missing or on the
+                 * wrong side of the verb; in length order.
                  * (Passing over a pattern here never changes the choice:
                  * those after it are no longer, and the length rule below
                  * stops at them as it would have stopped at it.) */
@@ -1967,7 +1982,7 @@ again:
                  * look each sentence word up among them */
                 if (vb->nanch && vb->nanch <= 4 * c->anchwords.n) {
                     for (uint32_t a = 0; a < vb->nanch; a++)
-                        if (has_word_id(c, vb->anch[a].w) && mask_in(vb->anch[a].mask, smask)) P_PUSH(c->patcand, vb->anch[a].pat);
+                        if (has_word_id(c, vb->anch[a].w) && anchor_ok(c, &vb->anch[a], smask, i, ti->span_end)) P_PUSH(c->patcand, vb->anch[a].pat);
                 } else if (vb->nanch) {
                     uint32_t vi = (uint32_t)(vb - d->verbs.v);
                     for (size_t w = 0; w < c->anchwords.n; w++) {
@@ -1979,7 +1994,7 @@ again:
                             if (ar->owner != vi || ar->w != wid) continue;
                             for (uint32_t q = 0; q < ar->count; q++) {
                                 const anchor *an = &vb->anch[ar->start + q];
-                                if (mask_in(an->mask, smask)) P_PUSH(c->patcand, an->pat);
+                                if (anchor_ok(c, an, smask, i, ti->span_end)) P_PUSH(c->patcand, an->pat);
                             }
                             break;
                         }
@@ -2016,10 +2031,7 @@ again:
                     if ((best || gbest) && (pt->chars < gbest_len || (pt->chars == gbest_len && !gbest_alt))) break;
                     /* each literal must occur on its side of the verb */
                     int missing = 0;
-                    for (uint16_t q = 0; q < pt->nreq && !missing; q++) {
-                        uint32_t w = pt->req[q];
-                        missing = !has_word_id(c, w) || (q < pt->nreq_pre ? c->wfirst[w] >= i : c->wlast[w] < ti->span_end);
-                    }
+                    for (uint16_t q = 0; q < pt->nreq && !missing; q++) missing = !req_in_place(c, pt->req[q], q, pt->nreq_pre, i, ti->span_end);
                     if (missing) continue;
                     if (!pattern_match(&m, pt, li, ve)) continue;
                     /* with alternatives, the letters actually matched decide */

@@ -407,8 +407,9 @@ parley_status parley_dict_finish(parley_dict *d, parley_error *err) {
         for (uint32_t k = 0; k < v->pats.n; k++) {
             const pattern *pt = &v->pats.v[k];
             if (!pt->nreq) { v->free_pats[v->nfree++] = k; continue; }
-            anchor an = {pt->req[0], k, {0, 0, 0, 0}};
+            anchor an = {pt->req[0], k, {0, 0, 0, 0}, pt->nreq_pre, 0, {0, 0, 0}};
             for (uint16_t q = 0; q < pt->nreq; q++) {
+                if (q < 3) an.req[an.nin++] = pt->req[q];
                 uint32_t b = word_bit(pt->req[q]);
                 an.mask[b >> 6] |= 1ULL << (b & 63);
                 if (p_intern_len(&d->words, pt->req[q]) > p_intern_len(&d->words, an.w)) an.w = pt->req[q];

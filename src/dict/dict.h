@@ -59,9 +59,14 @@ typedef struct pattern {
 } pattern;
 
 /* pattern `pat` filed under its word `w`, with the bloom mask of all its
- * whole-word literals (bit word_bit(w)): read with the anchor, it drops the
+ * required words (bit word_bit(w)): read with the anchor, it drops the
  * pattern before its record is touched */
-typedef struct anchor { uint32_t w, pat; uint64_t mask[4]; } anchor;
+typedef struct anchor {
+    uint32_t w, pat; uint64_t mask[4];
+    /* the pattern's first nin (<= 3) required words and how many of all
+     * come before the verb: with the anchor, they decide most patterns */
+    uint16_t nreq_pre, nin; uint32_t req[3];
+} anchor;
 static inline size_t anchor_slot(uint32_t verb, uint32_t w, size_t mask) {
     uint64_t h = ((uint64_t)verb << 32 | w) * 0x9E3779B97F4A7C15ULL;
     return (size_t)(h >> 40) & mask;
