@@ -1265,8 +1265,11 @@ static inline uint64_t tok_first(const cache_ent *e) {
 /* Can alternative a start anywhere in this sentence?  Worked out once per
  * sentence: most alternatives start with words the sentence lacks, and then
  * no position need be tried. */
-static int alt_possible(parley_coder *c, uint32_t a) {
-    if (c->alt_gen[a] == c->gen) return c->alt_ok[a];
+static int alt_possible_now(parley_coder *c, uint32_t a);
+static inline int alt_possible(parley_coder *c, uint32_t a) {
+    return c->alt_gen[a] == c->gen ? c->alt_ok[a] : alt_possible_now(c, a);
+}
+static int alt_possible_now(parley_coder *c, uint32_t a) {
     const parley_dict *d = c->d;
     const palt *al = &d->alts.v[a];
     int ok = al->nstem > 0 && (al->stem_first & c->sfirst);

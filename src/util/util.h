@@ -154,7 +154,29 @@ typedef struct p_intern {
 /* p_hash is FNV-1a and is persisted (document hashes, event ids): never
  * change it.  p_hash_mem is for in-memory tables only and may change. */
 uint64_t p_hash(const char *s, size_t n);
-uint64_t p_hash_mem(const char *s, size_t n);
+/* inline: the coder hashes every token of every sentence */
+static inline uint64_t p_hash_mem(const char *s, size_t n) {
+    /* fixed-size loads only (overlapping at the ends), as wyhash does: words
+     * are short, and a byte loop or a variable memcpy costs more than this */
+    const uint64_t K = 0x9E3779B97F4A7C15ULL;
+    uint64_t h = (uint64_t)n * K, v;
+    if (n >= 8) {
+        size_t i = 0;
+        for (; i + 8 <= n; i += 8) { memcpy(&v, s + i, 8); h = (h ^ v) * K; h ^= h >> 32; }
+        memcpy(&v, s + n - 8, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        v = (uint64_t)a << 32 | b;
+    } else if (n) {
+        v = (uint64_t)(unsigned char)s[0] | (uint64_t)(unsigned char)s[n / 2] << 8 | (uint64_t)(unsigned char)s[n - 1] << 16;
+    } else {
+        v = 0;
+    }
+    h = (h ^ v) * 0xBF58476D1CE4E5B9ULL;
+    return h ^ (h >> 31);
+}
 /* Sorts n unsigned ints ascending; no callback, so the compiler inlines the
  * comparisons (qsort's indirect calls dominated the coder's profile). */
 void p_sort_u32(uint32_t *v, size_t n);
