@@ -193,7 +193,7 @@ static void base_collect(void *ud, const char *s, size_t n) {
     if (w >= 0) P_PUSH(c->sentwords, (uint32_t)w);
 }
 static inline int has_word_id(const parley_coder *c, uint32_t w) {
-    return w < c->nwbits && (c->wbits[w >> 6] >> (w & 63) & 1);
+    return p_bit(c->wbits, c->nwbits, w);
 }
 
 static int closed_class(const token *t);
@@ -291,7 +291,7 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t, uint64_t h) 
     for (size_t l = 1; l <= n && psl; l++) {
         if (l < 63 && !(psl & (1ULL << l))) continue;
         int32_t w = p_intern_find(&d->words, t->s, l);
-        if (w < 0 || !(d->pat_stems[w >> 6] >> (w & 63) & 1)) continue;
+        if (w < 0 || !p_bit(d->pat_stems, d->words.strs.n, (uint32_t)w)) continue;
         size_t q = before;
         while (q < c->sentwords.n && c->sentwords.v[q] != (uint32_t)w) q++;
         if (q == c->sentwords.n) P_PUSH(c->sentwords, (uint32_t)w);
@@ -693,7 +693,7 @@ static void classify(sent *S) {
             const uint32_t *bs = c->cache_pool.v + cache_boff(ne);
             for (uint32_t b = 0; b < ne->bn; b++) {
                 /* most words are no phrase's second word: no search */
-                if (bs[b] >= d->words.strs.n || !(d->hint_words[bs[b] >> 6] >> (bs[b] & 63) & 1)) continue;
+                if (!p_bit(d->hint_words, d->words.strs.n, bs[b])) continue;
                 uint32_t lo = 0, hi = ce->hn;
                 while (lo < hi) { uint32_t mid = (lo + hi) / 2; if (hp[2 * mid] < bs[b]) lo = mid + 1; else hi = mid; }
                 for (; lo < ce->hn && hp[2 * lo] == bs[b]; lo++) P_PUSH(c->cand, hp[2 * lo + 1]);
@@ -1820,7 +1820,7 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
     for (size_t k = 0; k < c->sentwords.n; k++) {
         uint32_t w = c->sentwords.v[k], b = word_bit(w);
         smask[b >> 6] |= 1ULL << (b & 63);
-        if (w < c->d->n_anchor_words && (c->d->anchor_words[w >> 6] >> (w & 63) & 1)) P_PUSH(c->anchwords, w);
+        if (p_bit(c->d->anchor_words, c->d->n_anchor_words, w)) P_PUSH(c->anchwords, w);
     }
     classify(&S);
     if (S.discard) { if (fate) *fate = S.story_discard ? PARLEY_FATE_STORY_DISCARD : PARLEY_FATE_DISCARD; return PARLEY_OK; }
@@ -2032,9 +2032,10 @@ again:
                     /* with an alternative-matched best, patterns of the same
                      * length are still tried: a fixed pattern wins the tie */
                     if ((best || gbest) && (pt->chars < gbest_len || (pt->chars == gbest_len && !gbest_alt))) break;
-                    /* each literal must occur on its side of the verb */
+                    /* each required word must occur on its side of the verb; the
+                     * anchor checked the first three (a free pattern has none) */
                     int missing = 0;
-                    for (uint16_t q = 0; q < pt->nreq && !missing; q++) missing = !req_in_place(c, pt->req[q], q, pt->nreq_pre, i, ti->span_end);
+                    for (uint16_t q = 3; q < pt->nreq && !missing; q++) missing = !req_in_place(c, pt->req[q], q, pt->nreq_pre, i, ti->span_end);
                     if (missing) continue;
                     if (!pattern_match(&m, pt, li, ve)) continue;
                     /* with alternatives, the letters actually matched decide */

@@ -338,17 +338,26 @@ static uint64_t *word_bloom(parley_dict *d, const uint32_t *w0, size_t n, size_t
     return bl;
 }
 
+/* A cleared bitmap of n bits. */
+static uint64_t *bitmap_new(parley_dict *d, size_t n) {
+    uint64_t *b = p_arena_alloc(&d->arena, (n / 64 + 1) * sizeof(uint64_t));
+    memset(b, 0, (n / 64 + 1) * sizeof(uint64_t));
+    return b;
+}
+
+/* What a free pattern's alternative tells the coder: the fewer first words,
+ * the more; one that may start with a stem, nothing. */
+static uint64_t alt_cost(const palt *al) { return al->nstem ? UINT32_MAX : al->nfw; }
+
 void dict_derive(parley_dict *d) {
     size_t nw = d->words.strs.n;
-    d->hint_words = p_arena_alloc(&d->arena, (nw / 64 + 1) * sizeof(uint64_t));
-    memset(d->hint_words, 0, (nw / 64 + 1) * sizeof(uint64_t));
+    d->hint_words = bitmap_new(d, nw);
     for (size_t i = 0; i < d->phrases.n; i++) {
         const phrase *ph = &d->phrases.v[i];
         if (ph->n >= 2 && (ph->w[0].flags & PW_ADJ) && (ph->w[1].flags & PW_EXACT) && ph->w[1].w < nw)
-            d->hint_words[ph->w[1].w >> 6] |= 1ULL << (ph->w[1].w & 63);
+            p_bit_set(d->hint_words, ph->w[1].w);
     }
-    d->pat_stems = p_arena_alloc(&d->arena, (nw / 64 + 1) * sizeof(uint64_t));
-    memset(d->pat_stems, 0, (nw / 64 + 1) * sizeof(uint64_t));
+    d->pat_stems = bitmap_new(d, nw);
     d->pat_stem_lengths = 0;
     for (size_t i = 0; i < d->verbs.n; i++) {
         const verb *v = &d->verbs.v[i];
@@ -358,7 +367,7 @@ void dict_derive(parley_dict *d) {
                 const pelem *e = &pt->el[q];
                 if (e->kind != PE_WORD || ((e->adj >> 1) & PW_EXACT) || e->arg >= nw) continue;
                 uint32_t len = p_intern_len(&d->words, e->arg);
-                d->pat_stems[e->arg >> 6] |= 1ULL << (e->arg & 63);
+                p_bit_set(d->pat_stems, e->arg);
                 d->pat_stem_lengths |= len < 63 ? 1ULL << len : 1ULL << 63;
             }
         }
@@ -373,10 +382,7 @@ void dict_derive(parley_dict *d) {
                 for (uint16_t q = 0; q < pt->nel; q++) {
                     const pelem *e = &pt->el[q];
                     if (e->kind != PE_ALT || e->arg >= d->alts.n) continue;
-                    const palt *al = &d->alts.v[e->arg];
-                    /* an alternative that may start with a stem says little */
-                    uint64_t cost = al->nstem ? UINT32_MAX : al->nfw;
-                    if (best == UINT32_MAX || cost < (d->alts.v[best].nstem ? UINT32_MAX : d->alts.v[best].nfw)) best = e->arg;
+                    if (best == UINT32_MAX || alt_cost(&d->alts.v[e->arg]) < alt_cost(&d->alts.v[best])) best = e->arg;
                 }
             }
             v->free_alt[k] = best;

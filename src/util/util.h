@@ -154,6 +154,9 @@ typedef struct p_intern {
 /* p_hash is FNV-1a and is persisted (document hashes, event ids): never
  * change it.  p_hash_mem is for in-memory tables only and may change. */
 uint64_t p_hash(const char *s, size_t n);
+/* Bit i of a bitmap of nbits bits (0 past its end). */
+static inline int p_bit(const uint64_t *bits, size_t nbits, size_t i) { return i < nbits && (bits[i >> 6] >> (i & 63) & 1); }
+static inline void p_bit_set(uint64_t *bits, size_t i) { bits[i >> 6] |= 1ULL << (i & 63); }
 /* inline: the coder hashes every token of every sentence */
 static inline uint64_t p_hash_mem(const char *s, size_t n) {
     /* fixed-size loads only (overlapping at the ends), as wyhash does: words
