@@ -455,6 +455,9 @@ void parley_coder_free(parley_coder *c) {
     p_arena_free(&c->cache_arena);
     p_buf_free(&c->why);
     p_buf_free(&c->why_tmp);
+    free(c->why_slots);
+    for (int k = 0; k < 2; k++) { P_FREE_VEC(c->emit_codes[k]); P_FREE_VEC(c->emit_units[k]); }
+    p_buf_free(&c->why_memo);
     p_buf_free(&c->scratch);
     p_buf_free(&c->out_codes);
     geo_state_free(c->geo);
@@ -1441,10 +1444,7 @@ typedef struct pending_ev {
     int32_t date;
 } pending_ev;
 
-typedef P_VEC(const char *) strvec;
-typedef P_VEC(int) intvec;
-
-static void slot_codes(const parley_coder *c, int s, strvec *out, intvec *units) {
+static void slot_codes(const parley_coder *c, int s, code_list *out, unit_list *units) {
     out->n = 0;
     units->n = 0;
     if (s < 0) return;
@@ -1491,11 +1491,57 @@ static void pattern_text(p_buf *b, const parley_dict *d, const pattern *pt) {
     }
 }
 
-static void why_actor(p_buf *b, p_buf *tmp, const parley_coder *c, int unit_i, const char *role) {
+/* The `why` lines of a pattern or an actor are the same each time it is
+ * used, and building and escaping them was a tenth of an event's cost:
+ * each coder keeps the escaped line, keyed by the bytes of what it says. */
+#define WHY_SLOTS 1024
+#define WHY_MEMO_MAX (4u << 20)
+
+static const struct why_slot *why_find(parley_coder *c, const void *key, size_t klen, uint64_t *h) {
+    *h = p_hash_mem(key, klen) | 1;
+    if (!c->why_slots) return NULL;
+    const struct why_slot *w = &c->why_slots[*h & (WHY_SLOTS - 1)];
+    return w->h == *h && w->klen == klen && !memcmp(c->why_memo.s + w->koff, key, klen) ? w : NULL;
+}
+
+/* remembers wb's bytes from `at` on as the line for key */
+static void why_keep(parley_coder *c, uint64_t h, const void *key, size_t klen, const p_buf *wb, size_t at) {
+    size_t vlen = wb->n - at;
+    if (!c->why_slots && !(c->why_slots = calloc(WHY_SLOTS, sizeof *c->why_slots))) return;
+    if (c->why_memo.n + klen + vlen > WHY_MEMO_MAX) {
+        memset(c->why_slots, 0, WHY_SLOTS * sizeof *c->why_slots);
+        p_buf_clear(&c->why_memo);
+        if (klen + vlen > WHY_MEMO_MAX) return;
+    }
+    struct why_slot *w = &c->why_slots[h & (WHY_SLOTS - 1)];
+    w->h = h;
+    w->koff = (uint32_t)c->why_memo.n;
+    w->klen = (uint32_t)klen;
+    p_buf_put(&c->why_memo, key, klen);
+    w->voff = (uint32_t)c->why_memo.n;
+    w->vlen = (uint32_t)vlen;
+    p_buf_put(&c->why_memo, wb->s + at, vlen);
+}
+
+static void why_actor(p_buf *b, parley_coder *c, int unit_i, const char *role) {
     const parley_dict *d = c->d;
     const unit *u = &c->units.v[unit_i];
     p_buf_puts(b, ",");
-    p_buf *b2 = tmp;
+    /* what the line says: dated entry, entry, agent, role, resolved code
+     * (in this order, the key has no padding) */
+    struct why_actor_key { const acode *used; uint32_t actor; int32_t agent; char role; char code[sizeof u->code]; } k;
+    k.used = u->used;
+    k.actor = u->actor;
+    k.agent = u->agent;
+    k.role = role[0];
+    size_t cl = strnlen(u->code, sizeof u->code);
+    memcpy(k.code, u->code, cl);
+    size_t klen = offsetof(struct why_actor_key, code) + cl;
+    uint64_t h;
+    const struct why_slot *w = why_find(c, &k, klen, &h);
+    if (w) { p_buf_put(b, c->why_memo.s + w->voff, w->vlen); return; }
+    size_t at = b->n;
+    p_buf *b2 = &c->why_tmp;
     p_buf_clear(b2);
     if (u->actor != UINT32_MAX) {
         const actor *a = &d->actors.v[u->actor];
@@ -1522,13 +1568,51 @@ static void why_actor(p_buf *b, p_buf *tmp, const parley_coder *c, int unit_i, c
         p_buf_putu(b2, g->line);
     }
     p_buf_json_str(b, b2->s ? b2->s : "", b2->n);
+    why_keep(c, h, &k, klen, b, at);
+}
+
+/* The verb's line: the pattern that coded it, or the bare verb and code. */
+static void why_verb(p_buf *wb, parley_coder *c, const pending_ev *pe, const char *code) {
+    const parley_dict *d = c->d;
+    struct { const void *what; const char *code; } k = {pe->pat, pe->pat ? NULL : code};
+    if (!pe->pat) k.what = &d->verbs.v[pe->vph->target];
+    uint64_t h;
+    const struct why_slot *w = why_find(c, &k, sizeof k, &h);
+    if (w) { p_buf_put(wb, c->why_memo.s + w->voff, w->vlen); return; }
+    size_t at = wb->n;
+    p_buf *v = &c->why_tmp;
+    p_buf_clear(v);
+    if (pe->pat) {
+        p_buf_puts(v, "verb pattern ");
+        p_buf_puts(v, p_intern_str(&d->files, pe->pat->file));
+        p_buf_putc(v, ':');
+        p_buf_putu(v, pe->pat->line);
+        p_buf_puts(v, ": - ");
+        pattern_text(v, d, pe->pat);
+        p_buf_puts(v, " [");
+        p_buf_puts(v, p_intern_str(&d->codes, pe->pat->code.c1));
+        p_buf_putc(v, ']');
+    } else {
+        const verb *vb = &d->verbs.v[pe->vph->target];
+        p_buf_puts(v, "verb ");
+        p_buf_puts(v, p_intern_str(&d->files, vb->file));
+        p_buf_putc(v, ':');
+        p_buf_putu(v, vb->line);
+        p_buf_puts(v, ": ");
+        p_buf_puts(v, vb->label ? W(d, vb->label - 1) : "?");
+        p_buf_puts(v, " [");
+        p_buf_puts(v, code);
+        p_buf_putc(v, ']');
+    }
+    p_buf_json_str(wb, v->s, v->n);
+    why_keep(c, h, &k, sizeof k, wb, at);
 }
 
 static void emit(sent *S, evout *eo, const pending_ev *pe) {
     parley_coder *c = S->c;
     const parley_dict *d = S->d;
-    strvec sc = {0}, tc = {0};
-    intvec su = {0}, tu = {0};
+    code_list sc = c->emit_codes[0], tc = c->emit_codes[1];
+    unit_list su = c->emit_units[0], tu = c->emit_units[1];
     slot_codes(c, pe->src, &sc, &su);
     slot_codes(c, pe->tgt, &tc, &tu);
     const char *nul = NULL;
@@ -1594,34 +1678,10 @@ static void emit(sent *S, evout *eo, const pending_ev *pe) {
                             p_buf *wb = &c->why;
                             p_buf_clear(wb);
                             p_buf_putc(wb, '[');
-                            p_buf *v = &c->why_tmp;
-                            p_buf_clear(v);
-                            if (pe->pat) {
-                                p_buf_puts(v, "verb pattern ");
-                                p_buf_puts(v, p_intern_str(&d->files, pe->pat->file));
-                                p_buf_putc(v, ':');
-                                p_buf_putu(v, pe->pat->line);
-                                p_buf_puts(v, ": - ");
-                                pattern_text(v, d, pe->pat);
-                                p_buf_puts(v, " [");
-                                p_buf_puts(v, p_intern_str(&d->codes, pe->pat->code.c1));
-                                p_buf_putc(v, ']');
-                            } else {
-                                const verb *vb = &d->verbs.v[pe->vph->target];
-                                p_buf_puts(v, "verb ");
-                                p_buf_puts(v, p_intern_str(&d->files, vb->file));
-                                p_buf_putc(v, ':');
-                                p_buf_putu(v, vb->line);
-                                p_buf_puts(v, ": ");
-                                p_buf_puts(v, vb->label ? W(d, vb->label - 1) : "?");
-                                p_buf_puts(v, " [");
-                                p_buf_puts(v, code);
-                                p_buf_putc(v, ']');
-                            }
-                            p_buf_json_str(wb, v->s, v->n);
-                            if (ua >= 0) why_actor(wb, &c->why_tmp, c, ua, "source");
+                            why_verb(wb, c, pe, code);
+                            if (ua >= 0) why_actor(wb, c, ua, "source");
                             else if (sa) { p_buf_puts(wb, ","); p_buf_json_str(wb, "source: default", 15); }
-                            if (ub >= 0) why_actor(wb, &c->why_tmp, c, ub, "target");
+                            if (ub >= 0) why_actor(wb, c, ub, "target");
                             if (pe->passive) { p_buf_puts(wb, ","); p_buf_json_str(wb, "rule: passive voice (source and target swapped)", 48); }
                             if (pass == 1) { p_buf_puts(wb, ","); p_buf_json_str(wb, "rule: paired code", 17); }
                             if (pe->src >= 0 && c->slots.v[pe->src].compound) { p_buf_puts(wb, ","); p_buf_json_str(wb, "rule: compound source", 21); }
@@ -1681,10 +1741,9 @@ static void emit(sent *S, evout *eo, const pending_ev *pe) {
                     x = xs + 1;
                 }
             }
-    P_FREE_VEC(sc);
-    P_FREE_VEC(tc);
-    P_FREE_VEC(su);
-    P_FREE_VEC(tu);
+    /* the coder keeps their storage for the next event */
+    c->emit_codes[0] = sc, c->emit_codes[1] = tc;
+    c->emit_units[0] = su, c->emit_units[1] = tu;
 }
 
 /* A slot made only of agents with no actor ("---GOV"). */

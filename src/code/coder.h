@@ -64,6 +64,9 @@ static inline uint32_t cache_boff(const cache_ent *e) { return e->off + 2 * e->n
 static inline uint32_t cache_foff(const cache_ent *e) { return e->off + 2 * e->n + e->bn; }
 static inline uint32_t cache_hoff(const cache_ent *e) { return e->off + 2 * e->n + e->bn + 2 * e->fn; }
 
+typedef P_VEC(const char *) code_list;
+typedef P_VEC(int) unit_list;
+
 struct parley_coder {
     const parley_dict *d;
     options opts, base_opts;
@@ -92,6 +95,12 @@ struct parley_coder {
     P_VEC(uint32_t) cache_pool;
     p_arena cache_arena;
     p_buf why, why_tmp, scratch, out_codes;
+    /* `why` lines already written, JSON-escaped, keyed by what they
+     * describe (a pattern; an actor with its dated entry and agent) */
+    struct why_slot { uint64_t h; uint32_t koff, klen, voff, vlen; } *why_slots;
+    p_buf why_memo;
+    code_list emit_codes[2];       /* scratch: an event's source and target codes */
+    unit_list emit_units[2];       /* and their units */
     parley_diag_fn diag; void *diag_ud;
     struct geo_state *geo;      /* NULL: no gazetteer (src/geo) */
 };

@@ -24,7 +24,7 @@
 #include "../code/coder.h"
 
 #define GEO_MAGIC "PRLYGEO1"
-#define GEO_VERSION 2u
+#define GEO_VERSION 3u
 #define GEO_ENDIAN 0x01020304u
 #define GEO_LIST_MAX 48     /* candidates kept per key, best first */
 #define GEO_KEY_MAX 128
@@ -41,6 +41,7 @@ typedef struct gplace {
     float lat, lon;
     char cc2[3], cc3[4], kind;  /* kind: C country, A ADM1, R region, P place, D demonym */
     uint32_t flags;             /* GF_* */
+    float base;                 /* base_score(), worked out once at build time */
 } gplace;
 
 enum { GF_CAPITAL = 1, GF_SEAT = 2 };   /* GeoNames PPLC, PPLA */
@@ -127,7 +128,7 @@ static float pop_term(uint32_t pop) { float t = log10f((float)pop + 1.0f); retur
 
 /* What a place is worth before any context: countries and named regions
  * first, then by population ("Paris" is Paris, France). */
-static float base_score(const gplace *p) {
+static float base_score_of(const gplace *p) {
     switch (p->kind) {
     case 'C': return 12.0f;
     case 'R': return 10.0f;
@@ -135,6 +136,9 @@ static float base_score(const gplace *p) {
     default: return pop_term(p->pop) + (p->flags & GF_CAPITAL ? 3.0f : p->flags & GF_SEAT ? 1.0f : 0.0f);
     }
 }
+/* read for every candidate of every name: a log10f each time was a tenth
+ * of the geolocator's cost */
+static inline float base_score(const gplace *p) { return p->base; }
 
 static int cmp_kpair(const void *a, const void *b) {
     const kpair *x = a, *y = b;
@@ -220,9 +224,10 @@ parley_status parley_gazetteer_build(const char *tsv_path, const char *out_path,
                 g.pop = (uint32_t)strtoul(f[9], NULL, 10);
                 if (nf > 11 && !strcmp(f[11], "PPLC")) g.flags |= GF_CAPITAL;
                 if (nf > 11 && !strcmp(f[11], "PPLA")) g.flags |= GF_SEAT;
+                g.base = base_score_of(&g);
                 uint32_t idx = (uint32_t)pl.n;
                 P_PUSH(pl, g);
-                float r = base_score(&g);
+                float r = g.base;
                 add_keys(&tz, &kp, f[2], strlen(f[2]), idx, r);
                 for (char *a = f[10]; *a;) {
                     char *sc = strchr(a, ';');
