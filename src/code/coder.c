@@ -1349,7 +1349,7 @@ static int match_elems(mstate *m, const pelem *el, int k, int ke, int li, int li
              * those that start with a stem */
             const tokinfo *tp = &c->ti.v[m->live[p]];
             if (tp->unit >= 0) continue;
-            uint64_t tfirst = tok_first(tp->ce);
+            uint64_t tfirst = c->tokfirst.v[m->live[p]];
             int stems = al->nstem && (al->stem_first & tfirst);
             uint32_t cands[64];
             uint32_t nc = 0;
