@@ -2042,9 +2042,12 @@ again:
                 c->patcand.n = 0;
                 /* few anchors: test each against the sentence's bitmap; many:
                  * look each sentence word up among them */
-                if (vb->nanch && vb->nanch <= 4 * c->anchwords.n) {
-                    for (uint32_t a = 0; a < vb->nanch; a++)
-                        if (has_word_id(c, vb->anch[a].w) && anchor_ok(c, &vb->anch[a], smask, i, ti->span_end)) P_PUSH(c->patcand, vb->anch[a].pat);
+                if (vb->nanch && vb->narun <= 4 * c->anchwords.n) {
+                    for (uint32_t r = 0; r < vb->narun; r++) {
+                        if (!has_word_id(c, vb->arun_w[r])) continue;
+                        for (uint32_t a = vb->arun_at[r]; a < vb->arun_at[r + 1]; a++)
+                            if (anchor_ok(c, &vb->anch[a], smask, i, ti->span_end)) P_PUSH(c->patcand, vb->anch[a].pat);
+                    }
                 } else if (vb->nanch) {
                     uint32_t vi = (uint32_t)(vb - d->verbs.v);
                     for (size_t w = 0; w < c->anchwords.n; w++) {

@@ -391,6 +391,14 @@ void dict_derive(parley_dict *d) {
     for (size_t i = 0; i < d->verbs.n; i++) {
         verb *v = &d->verbs.v[i];
         v->abloom = v->nanch ? word_bloom(d, &v->anch[0].w, v->nanch, sizeof *v->anch, &v->abloom_bits) : NULL;
+        v->narun = 0;
+        for (uint32_t a = 0; a < v->nanch; a++) v->narun += !a || v->anch[a].w != v->anch[a - 1].w;
+        v->arun_w = v->narun ? p_arena_alloc(&d->arena, v->narun * sizeof(uint32_t)) : NULL;
+        v->arun_at = p_arena_alloc(&d->arena, (v->narun + 1) * sizeof(uint32_t));
+        uint32_t r = 0;
+        for (uint32_t a = 0; a < v->nanch; a++)
+            if (!a || v->anch[a].w != v->anch[a - 1].w) { v->arun_w[r] = v->anch[a].w; v->arun_at[r++] = a; }
+        v->arun_at[r] = v->nanch;
     }
     for (size_t i = 0; i < d->alts.n; i++) {
         palt *a = &d->alts.v[i];

@@ -91,6 +91,11 @@ typedef struct verb {          /* a verb root / synonym block; forms point here 
      * sentence's words are not among a busy verb's anchors, and this says
      * so without a probe of anchor_tab (derived, never saved) */
     uint64_t *abloom; uint8_t abloom_bits;
+    /* the distinct anchor words, in anchor order, and where each one's
+     * anchors start (narun + 1 of those): a sentence has few of a verb's
+     * anchor words, and these 4-byte words are read instead of the
+     * anchors themselves (derived, never saved) */
+    uint32_t *arun_w, *arun_at; uint32_t narun;
     uint32_t file, line;
     uint32_t label;            /* word id of the first form, for traces */
     uint8_t section;           /* 0 verbs, 1 time, 2 attribution */
