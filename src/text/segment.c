@@ -20,13 +20,10 @@ void segmenter_free(segmenter *sg) {
 static int maybe_multi(const char *t, size_t n) {
     while (n && p_isspace((unsigned char)t[n - 1])) n--;
     for (size_t i = 0; i + 1 < n; i++) {
-        /* eight bytes at a time past plain text (a false alarm only slows) */
-        while (i + 9 < n) { /* leaves i + 1 < n */
-            uint64_t v;
-            memcpy(&v, t + i, 8);
-            if ((v & P_HIGHS) | p_swar_eq(v, '.') | p_swar_eq(v, '?') | p_swar_eq(v, '!') | p_swar_eq(v, '\n')) break;
-            i += 8;
-        }
+        /* many bytes at a time past plain text; below n - 1, so that the
+         * byte after the stop can be read */
+        i += p_scan_plain(t + i, n - 1 - i, P_STOPS('.', '?', '!', '\n'), 4, P_SCAN_HIGH, NULL);
+        if (i + 1 >= n) break;
         char c = t[i];
         if ((c == '.' || c == '?' || c == '!' || c == '\n') && (p_isspace((unsigned char)t[i + 1]) || t[i + 1] == '"')) return 1;
         if ((unsigned char)c >= 0x80) return 1;

@@ -73,58 +73,55 @@ static inline unsigned p_swar_first(uint64_t m) {
     return (unsigned)__builtin_ctzll(m) / 8;
 #endif
 }
-/* How many leading bytes of s[0..n) a JSON writer copies as they are (no
- * quote, backslash, control, <, >, & or byte >= 0x80 among them); and,
- * copying them to out (which must have room for n bytes), the same for a
- * JSON string reader (quote, backslash, control).
- * SSE2 is part of every x86-64; elsewhere eight bytes at a time. */
-static inline size_t p_json_plain_out(const char *s, size_t n) {
+/* The scan under the JSON writer, the JSON reader and the sentence
+ * splitter: how many leading bytes of s[0..n) come before the first that is
+ * one of the k (<= 8) stop bytes packed in stops (P_STOPS), or >= 0x80
+ * (P_SCAN_HIGH), or < 0x20 (P_SCAN_CTRL).  Only whole blocks are looked at
+ * (16 bytes with SSE2, part of every x86-64; then 8): the answer may stop
+ * short of such a byte by up to 7 bytes, and callers go on byte by byte
+ * from it.  With out (room for n bytes), each block read is copied there
+ * too.  Inline, and the stop bytes an integer, so that with constant
+ * arguments each test folds into a constant and an instruction or two. */
+enum { P_SCAN_HIGH = 1, P_SCAN_CTRL = 2 };
+#define P_STOPS(a, b, c, d) ((uint64_t)(unsigned char)(a) | (uint64_t)(unsigned char)(b) << 8 | \
+                             (uint64_t)(unsigned char)(c) << 16 | (uint64_t)(unsigned char)(d) << 24)
+static inline size_t p_scan_plain(const char *s, size_t n, uint64_t stops, int k, int flags, char *out) {
     size_t i = 0;
 #if defined(__SSE2__)
-    const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>'),
-                  amp = _mm_set1_epi8('&'), sp = _mm_set1_epi8(0x20);
     for (; i + 16 <= n; i += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        /* signed: bytes >= 0x80 are negative, so "< 0x20" takes them too */
-        __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)),
-                                   _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, gt)),
-                                                _mm_or_si128(_mm_cmpeq_epi8(v, amp), _mm_cmplt_epi8(v, sp))));
+        __m128i bad = _mm_setzero_si128();
+        for (int q = 0; q < k && q < 8; q++) bad = _mm_or_si128(bad, _mm_cmpeq_epi8(v, _mm_set1_epi8((char)(stops >> 8 * q))));
+        /* both: signed, bytes >= 0x80 are negative, so "< 0x20" takes them */
+        if ((flags & P_SCAN_HIGH) && (flags & P_SCAN_CTRL)) bad = _mm_or_si128(bad, _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+        /* the mask takes each byte's high bit: v's own is set from 0x80 */
+        else if (flags & P_SCAN_HIGH) bad = _mm_or_si128(bad, v);
+        /* unsigned v < 0x20: min(v, 0x1F) == v */
+        else if (flags & P_SCAN_CTRL) bad = _mm_or_si128(bad, _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v));
+        if (out) _mm_storeu_si128((__m128i *)(void *)(out + i), v);
         int m = _mm_movemask_epi8(bad);
         if (m) return i + (size_t)__builtin_ctz((unsigned)m);
     }
 #endif
     for (; i + 8 <= n; i += 8) {
-        uint64_t v;
+        uint64_t v, m = 0;
         memcpy(&v, s + i, 8);
-        uint64_t m = (v & P_HIGHS) | p_swar_lt(v, 0x20) | p_swar_eq(v, '"') | p_swar_eq(v, '\\') | p_swar_eq(v, '<') |
-                     p_swar_eq(v, '>') | p_swar_eq(v, '&');
+        if (out) memcpy(out + i, &v, 8);
+        for (int q = 0; q < k && q < 8; q++) m |= p_swar_eq(v, (unsigned char)(stops >> 8 * q));
+        if (flags & P_SCAN_HIGH) m |= v & P_HIGHS;
+        if (flags & P_SCAN_CTRL) m |= p_swar_lt(v, 0x20);
         if (m) return i + p_swar_first(m);
     }
     return i;
 }
+/* A JSON writer copies these as they are (no quote, backslash, control,
+ * <, >, & or byte >= 0x80); a JSON string reader, everything but a quote,
+ * a backslash or a control. */
+static inline size_t p_json_plain_out(const char *s, size_t n) {
+    return p_scan_plain(s, n, P_STOPS('"', '\\', '<', '>') | (uint64_t)'&' << 32, 5, P_SCAN_HIGH | P_SCAN_CTRL, NULL);
+}
 static inline size_t p_json_copy_plain_in(char *out, const char *s, size_t n) {
-    size_t i = 0;
-#if defined(__SSE2__)
-    const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), c1f = _mm_set1_epi8(0x1F);
-    for (; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        /* unsigned v < 0x20: min(v, 0x1F) == v */
-        __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)),
-                                   _mm_cmpeq_epi8(_mm_min_epu8(v, c1f), v));
-        /* the whole block is stored; the caller counts only the plain part */
-        _mm_storeu_si128((__m128i *)(void *)(out + i), v);
-        int m = _mm_movemask_epi8(bad);
-        if (m) return i + (size_t)__builtin_ctz((unsigned)m);
-    }
-#endif
-    for (; i + 8 <= n; i += 8) {
-        uint64_t v;
-        memcpy(&v, s + i, 8);
-        memcpy(out + i, &v, 8);
-        uint64_t m = p_swar_eq(v, '"') | p_swar_eq(v, '\\') | p_swar_lt(v, 0x20);
-        if (m) return i + p_swar_first(m);
-    }
-    return i;
+    return p_scan_plain(s, n, P_STOPS('"', '\\', 0, 0), 2, P_SCAN_CTRL, out);
 }
 /* Copies s[0..n) into dst[cap] NUL-terminated, cut at cap - 1 bytes. */
 static inline void p_copy(char *dst, size_t cap, const char *s, size_t n) {
