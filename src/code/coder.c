@@ -2011,6 +2011,11 @@ again:
         for (size_t k = 0; k < c->slots.n; k++)
             if (c->slots.v[k].start >= cstart && c->slots.v[k].start < cend && !c->ti.v[c->slots.v[k].start].deleted) { clause_first_slot = (int)k; break; }
         int coded_in_clause = 0;
+        /* the first and last live positions that start an actor slot: a
+         * pattern with a slot before (after) the verb needs one there */
+        int slot_lo = m.nlive, slot_hi = -1;
+        for (int li = 0; li < m.nlive; li++)
+            if (slot_at(c, m.live[li]) >= 0) { if (slot_lo == m.nlive) slot_lo = li; slot_hi = li; }
         for (int li = 0; li < m.nlive && !stop_sentence; li++) {
             int i = m.live[li];
             tokinfo *ti = &c->ti.v[i];
@@ -2018,6 +2023,7 @@ again:
             const phrase *ph = &d->phrases.v[ti->phrase];
             int ve = li;
             while (ve < m.nlive && m.live[ve] < ti->span_end) ve++;
+            uint8_t sides = (uint8_t)((slot_lo < li ? 1 : 0) | (slot_hi >= ve ? 2 : 0));
             const pattern *best = NULL;
             const phrase *best_ph = ph;
             int bsrc = -1, btgt = -1, bcomp = -1;
@@ -2094,6 +2100,7 @@ again:
                     /* with an alternative-matched best, patterns of the same
                      * length are still tried: a fixed pattern wins the tie */
                     if ((best || gbest) && (pt->chars < gbest_len || (pt->chars == gbest_len && !gbest_alt))) break;
+                    if (vb->pat_sides[pi] & ~sides) continue;
                     /* each required word must occur on its side of the verb; the
                      * anchor checked the first three (a free pattern has none) */
                     int missing = 0;

@@ -399,6 +399,17 @@ void dict_derive(parley_dict *d) {
         for (uint32_t a = 0; a < v->nanch; a++)
             if (!a || v->anch[a].w != v->anch[a - 1].w) { v->arun_w[r] = v->anch[a].w; v->arun_at[r++] = a; }
         v->arun_at[r] = v->nanch;
+        v->pat_sides = v->pats.n ? p_arena_alloc(&d->arena, v->pats.n) : NULL;
+        for (size_t k = 0; k < v->pats.n; k++) {
+            const pattern *pt = &v->pats.v[k];
+            uint8_t sides = 0;
+            for (uint16_t q = 0; q < pt->nel; q++) {
+                uint8_t kind = pt->el[q].kind;
+                if (kind == PE_SRC || kind == PE_TGT || kind == PE_COMP || kind == PE_SKIP || kind == PE_ATTR)
+                    sides |= q < pt->verb_at ? 1 : 2;
+            }
+            v->pat_sides[k] = sides;
+        }
     }
     for (size_t i = 0; i < d->alts.n; i++) {
         palt *a = &d->alts.v[i];

@@ -96,6 +96,9 @@ typedef struct verb {          /* a verb root / synonym block; forms point here 
      * anchor words, and these 4-byte words are read instead of the
      * anchors themselves (derived, never saved) */
     uint32_t *arun_w, *arun_at; uint32_t narun;
+    /* per pattern: 1 if it has an actor slot ($ + % ^ @) before the verb,
+     * 2 if after; it cannot match a clause with no actor there (derived) */
+    uint8_t *pat_sides;
     uint32_t file, line;
     uint32_t label;            /* word id of the first form, for traces */
     uint8_t section;           /* 0 verbs, 1 time, 2 attribution */
