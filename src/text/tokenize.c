@@ -107,16 +107,22 @@ static inline uint64_t swar_in(uint64_t v, unsigned char lo, unsigned char hi) {
 
 void tokenize(tokenizer *tz, const char *text, size_t len) {
     tz->toks.n = 0;
+    /* a token takes at least one input byte: room for all of them at once,
+     * so that each is written in place */
+    if (tz->toks.cap < len + 1) tz->toks.v = p_grow(tz->toks.v, &tz->toks.cap, len + 1, sizeof(token));
+    token *const tv = tz->toks.v;
+    size_t nt = 0;
     p_buf_clear(&tz->norm);
     /* One input byte never makes more than 4 output bytes (a comma makes
-     * ",\0"; a folded code point at most 4): reserve once, write freely. */
-    if (tz->norm.cap < 4 * len + 16) tz->norm.s = p_grow(tz->norm.s, &tz->norm.cap, 4 * len + 16, 1);
+     * ",\0"; a folded code point at most 4): reserve once, with room for a
+     * block store past the end, and write freely. */
+    if (tz->norm.cap < 4 * len + 32) tz->norm.s = p_grow(tz->norm.s, &tz->norm.cap, 4 * len + 32, 1);
     /* Words are stored back to back in that reserve, which never moves
      * during the call, so tokens point into it directly. */
     const unsigned char *s = (const unsigned char *)text;
     size_t i = 0;
     int lower_seen = 0, upper_seen = 0;
-    token cur;
+    token *cur = tv;
     int in_word = 0;
     size_t wstart = 0;
 #define END_WORD()                                                               \
@@ -126,11 +132,11 @@ void tokenize(tokenizer *tz, const char *text, size_t len) {
              * abbreviation like "Mr.": drop it. "U.N." keeps its periods. */    \
             size_t L = tz->norm.n - wstart;                                      \
             while (L > 0 && (tz->norm.s[wstart + L - 1] == '\'' )) L--;           \
-            cur.len = (uint16_t)L;                                               \
+            cur->len = (uint16_t)L;                                               \
             tz->norm.n = wstart + L;                                             \
             tz->norm.s[tz->norm.n++] = 0;                                        \
-            cur.s = tz->norm.s + wstart;                                         \
-            if (L) P_PUSH(tz->toks, cur);                                        \
+            cur->s = tz->norm.s + wstart;                                         \
+            if (L) nt++;                                                         \
             else tz->norm.n = wstart;                                            \
             in_word = 0;                                                         \
         }                                                                        \
@@ -140,21 +146,46 @@ void tokenize(tokenizer *tz, const char *text, size_t len) {
         if (alnum_tab[c]) {
             /* the common case, a run of ASCII letters and digits, in one loop */
             if (!in_word) {
-                memset(&cur, 0, sizeof cur);
-                cur.off = (uint32_t)i;
+                cur = &tv[nt];
+                cur->flags = 0;
+                cur->wcls = 0;
+                cur->off = (uint32_t)i;
                 in_word = 1;
                 wstart = tz->norm.n;
-                if (p_isupper((int)c)) cur.flags |= TK_CAP;
-                else if (p_isdigit((int)c)) cur.flags |= TK_NUMBER;
+                if (p_isupper((int)c)) cur->flags |= TK_CAP;
+                else if (p_isdigit((int)c)) cur->flags |= TK_NUMBER;
             }
             char *o = tz->norm.s + tz->norm.n;
             const unsigned char *q = s + i, *qe = s + len;
             unsigned seen = 0;
+            int ended = 0;
+#if defined(__SSE2__)
+            /* sixteen bytes at a time while they are there (most words fit
+             * in one step): the output reserve has room for a whole 16-byte
+             * store past any word.  Signed compares: bytes >= 0x80 are
+             * negative, in no range, so they end the run like punctuation. */
+            while (qe - q >= 16) {
+                __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+                __m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+                __m128i lo = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('z' + 1)));
+                __m128i dg = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+                unsigned al = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(up, lo), dg));
+                unsigned k = al == 0xFFFF ? 16 : (unsigned)__builtin_ctz(~al);
+                /* lower case loses bit 0x20 */
+                _mm_storeu_si128((__m128i *)(void *)o, _mm_sub_epi8(v, _mm_and_si128(lo, _mm_set1_epi8(0x20))));
+                unsigned keep = (1u << k) - 1; /* k <= 16: no overflow */
+                if ((unsigned)_mm_movemask_epi8(lo) & keep) seen |= A_LOWER;
+                if ((unsigned)_mm_movemask_epi8(up) & keep) seen |= A_UPPER;
+                o += k;
+                q += k;
+                if (k < 16) { ended = 1; break; }
+            }
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
             /* eight bytes at a time while they are there: the output reserve
              * has room for a whole 8-byte store past any word (the first k
              * bytes in memory are the low 8k bits: little-endian only) */
-            while (qe - q >= 8) {
+            while (!ended && qe - q >= 8) {
                 uint64_t v;
                 memcpy(&v, q, 8);
                 if (v & P_HIGHS) break;
@@ -170,7 +201,7 @@ void tokenize(tokenizer *tz, const char *text, size_t len) {
                 if (k < 8) break;
             }
 #endif
-            while (q < qe) {
+            while (!ended && q < qe) {
                 unsigned t = alnum_tab[*q];
                 if (!t) break;
                 seen |= t;
@@ -181,15 +212,15 @@ void tokenize(tokenizer *tz, const char *text, size_t len) {
             if (seen & A_UPPER) upper_seen = 1;
             size_t j = (size_t)(q - s);
             tz->norm.n += j - i;
-            cur.end = (uint32_t)j;
+            cur->end = (uint32_t)j;
             i = j;
             /* a word ended by a space, the common case: it ends in a letter
              * or digit, so END_WORD has nothing to trim */
             if (i < len && s[i] == ' ') {
-                cur.len = (uint16_t)(tz->norm.n - wstart);
-                cur.s = tz->norm.s + wstart;
+                cur->len = (uint16_t)(tz->norm.n - wstart);
+                cur->s = tz->norm.s + wstart;
                 tz->norm.s[tz->norm.n++] = 0;
-                P_PUSH(tz->toks, cur);
+                nt++;
                 in_word = 0;
                 i++;
             }
@@ -234,35 +265,38 @@ void tokenize(tokenizer *tz, const char *text, size_t len) {
         }
         if (cls == C_WORD) {
             if (!in_word) {
-                memset(&cur, 0, sizeof cur);
-                cur.off = (uint32_t)i;
+                cur = &tv[nt];
+                cur->flags = 0;
+                cur->wcls = 0;
+                cur->off = (uint32_t)i;
                 in_word = 1;
                 wstart = tz->norm.n;
-                if (c < 0x80 ? p_isupper((int)c) : 0) cur.flags |= TK_CAP;
-                else if (c >= 0x80) { size_t u2; uint32_t cp = utf8_decode(s + i, len - i, &u2); if (u_isupper((UChar32)cp)) cur.flags |= TK_CAP; }
-                if (p_isdigit((int)c)) cur.flags |= TK_NUMBER;
+                if (c < 0x80 ? p_isupper((int)c) : 0) cur->flags |= TK_CAP;
+                else if (c >= 0x80) { size_t u2; uint32_t cp = utf8_decode(s + i, len - i, &u2); if (u_isupper((UChar32)cp)) cur->flags |= TK_CAP; }
+                if (p_isdigit((int)c)) cur->flags |= TK_NUMBER;
             }
             for (size_t q = 0; q < fl; q++) tz->norm.s[tz->norm.n++] = fold[q];
-            cur.end = (uint32_t)(i + used);
+            cur->end = (uint32_t)(i + used);
             i += used;
             continue;
         }
         END_WORD();
         if (cls == C_COMMA) {
-            memset(&cur, 0, sizeof cur);
-            cur.off = (uint32_t)i;
-            cur.end = (uint32_t)(i + 1);
-            cur.flags = TK_COMMA;
-            cur.len = 1;
-            cur.s = tz->norm.s + tz->norm.n;
+            token *t = &tv[nt++];
+            t->off = (uint32_t)i;
+            t->end = (uint32_t)(i + 1);
+            t->flags = TK_COMMA;
+            t->wcls = 0;
+            t->len = 1;
+            t->s = tz->norm.s + tz->norm.n;
             tz->norm.s[tz->norm.n++] = ',';
             tz->norm.s[tz->norm.n++] = 0;
-            P_PUSH(tz->toks, cur);
         }
         i += used;
     }
     END_WORD();
 #undef END_WORD
-    if (tz->toks.n) tz->toks.v[0].flags |= TK_FIRST;
+    tz->toks.n = nt;
+    if (nt) tv[0].flags |= TK_FIRST;
     tz->all_caps = upper_seen && !lower_seen;
 }
