@@ -135,8 +135,10 @@ static int flat_parse(const char *line, size_t n, char *scratch, flat *fl) {
         if (p >= e || *p++ != ':') return -1;
         while (p < e && p_isspace((unsigned char)*p)) p++;
         if (p >= e) return -1;
+        /* the first letter and the length pick the one key it can be */
         int slot = -1;
-        for (int q = 0; q < 6; q++) if (flat_key_len[q] == kl && !memcmp(flat_keys[q], kstart, kl)) slot = q;
+        for (int q = 0; q < 6; q++)
+            if (flat_key_len[q] == kl && flat_keys[q][0] == *kstart) { slot = memcmp(flat_keys[q], kstart, kl) ? -1 : q; break; }
         if (*p == '"') {
             p++;
             long L = json_str(&p, e, o);
