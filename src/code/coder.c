@@ -1860,26 +1860,27 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
         c->ti.v[i].ce = e;
         __builtin_prefetch(c->cache_pool.v + cache_boff(e));
     }
+    /* each word the sentence can hold, once: its first and last token, its
+     * bit in the sentence's mask, and whether some pattern is filed under it */
+    uint64_t smask[4] = {0, 0, 0, 0};
+    c->anchwords.n = 0;
     for (int i = 0; i < S.n; i++) {
         const cache_ent *e = c->ti.v[i].ce;
         c->tz.toks.v[i].wcls = e->wcls;
         c->tokfirst.v[i] = tok_first(e);
         c->sfirst |= c->tokfirst.v[i];
+        const uint32_t *bs = c->cache_pool.v + cache_boff(e);
         for (uint32_t k = 0; k < e->bn; k++) {
-            uint32_t w = c->cache_pool.v[cache_boff(e) + k];
+            uint32_t w = bs[k];
             if (w >= c->nwbits) continue;
             if (has_word_id(c, w)) { c->wlast[w] = i; continue; }
             c->wbits[w >> 6] |= 1ULL << (w & 63);
             c->wfirst[w] = c->wlast[w] = i;
             P_PUSH(c->sentwords, w);
+            uint32_t b = word_bit(w);
+            smask[b >> 6] |= 1ULL << (b & 63);
+            if (p_bit(c->d->anchor_words, c->d->n_anchor_words, w)) P_PUSH(c->anchwords, w);
         }
-    }
-    uint64_t smask[4] = {0, 0, 0, 0};
-    c->anchwords.n = 0;
-    for (size_t k = 0; k < c->sentwords.n; k++) {
-        uint32_t w = c->sentwords.v[k], b = word_bit(w);
-        smask[b >> 6] |= 1ULL << (b & 63);
-        if (p_bit(c->d->anchor_words, c->d->n_anchor_words, w)) P_PUSH(c->anchwords, w);
     }
     classify(&S);
     if (S.discard) { if (fate) *fate = S.story_discard ? PARLEY_FATE_STORY_DISCARD : PARLEY_FATE_DISCARD; return PARLEY_OK; }
