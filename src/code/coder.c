@@ -1727,7 +1727,7 @@ static void emit(sent *S, evout *eo, const pending_ev *pe) {
                             ev.url = eo->doc ? eo->doc->url : NULL;
                             /* places only for sentences that made an event (src/geo) */
                             if (c->geo) {
-                                geo_place_event(c->geo, eo->doc, eo->text, eo->len, S->tk, S->n, &ev);
+                                geo_place_event(c->geo, eo->doc, eo->text, eo->len, S->tk, S->n, c->tz.all_caps, &ev);
                                 geo_why(wb, &c->why_tmp, &ev.place);
                                 ev.why = wb->s;
                             }

@@ -562,6 +562,11 @@ struct geo_state {
     int s_level_adm1;             /* the phrase asked for the ADM1 ("Idlib province") */
     char s_written[128];
     char a_written[128];
+    /* the sentence being placed, with the coder's tokens: when it is the
+     * whole of a one-sentence document, the story's context is read from
+     * them instead of tokenizing the text again */
+    const char *sent_text; size_t sent_len;
+    const token *sent_tk; int sent_n, sent_caps;
     gmemo memo[GMEMO_SIZE];       /* recent bucket answers (probe) */
 };
 
@@ -789,11 +794,25 @@ static void doc_context(geo_state *s, const parley_doc *doc) {
     for (int pi = 0; pi < 2; pi++) {
         if (!lens[pi]) continue;
         size_t L = lens[pi] > 65536 ? 65536 : lens[pi];
-        tokenize(&s->tz, parts[pi], L);
-        const token *tk = s->tz.toks.v;
-        int n = (int)s->tz.toks.n;
+        const token *tk;
+        int n, all_caps;
+        /* the text is the sentence, give or take the white space around
+         * it (which makes no tokens): its tokens are at hand */
+        size_t a = 0, b = L;
+        while (a < b && p_isspace((unsigned char)parts[pi][a])) a++;
+        while (b > a && p_isspace((unsigned char)parts[pi][b - 1])) b--;
+        if (pi == 1 && L == lens[1] && s->sent_tk && s->sent_text == parts[1] + a && s->sent_len == b - a) {
+            tk = s->sent_tk;
+            n = s->sent_n;
+            all_caps = s->sent_caps;
+        } else {
+            tokenize(&s->tz, parts[pi], L);
+            tk = s->tz.toks.v;
+            n = (int)s->tz.toks.n;
+            all_caps = s->tz.all_caps;
+        }
         for (int i = 0; i < n; i++) {
-            if (!(tk[i].flags & TK_CAP) || s->tz.all_caps) continue;
+            if (!(tk[i].flags & TK_CAP) || all_caps) continue;
             for (int L2 = 3; L2 >= 1; L2--) {
                 if (i + L2 > n) continue;
                 /* names are capitalised throughout ("United Arab Emirates") */
@@ -900,9 +919,14 @@ static void fill(const parley_gazetteer *g, parley_place *pl, int idx, const cha
 }
 
 void geo_place_event(geo_state *s, const parley_doc *doc, const char *text, size_t len, const token *tk, int n,
-                     parley_event *ev) {
+                     int all_caps, parley_event *ev) {
     memset(&ev->place, 0, sizeof ev->place);
     if (!s) return;
+    s->sent_text = text;
+    s->sent_len = len;
+    s->sent_tk = tk;
+    s->sent_n = n;
+    s->sent_caps = all_caps;
     const parley_gazetteer *g = s->g;
     /* keyed by content, not by pointer: callers reuse document buffers */
     uint64_t dk = 0;

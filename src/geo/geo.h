@@ -17,11 +17,11 @@ void geo_state_free(geo_state *s);
 void geo_why(p_buf *wb, p_buf *tmp, const parley_place *pl);
 
 /* Fills ev->place for an event coded from sentence `text` (tokens `tk`,
- * from the coder's tokenizer).  Strings set in ev->place live until the next
- * call with another sentence or the state is freed; gazetteer names live as
- * long as the gazetteer. */
+ * from the coder's tokenizer, and its all_caps).  Strings set in ev->place
+ * live until the next call with another sentence or the state is freed;
+ * gazetteer names live as long as the gazetteer. */
 void geo_place_event(geo_state *s, const parley_doc *doc, const char *text, size_t len, const token *tk, int n,
-                     parley_event *ev);
+                     int all_caps, parley_event *ev);
 
 /* The name lookup the coder makes, on its own (bench/geo_bench.c): tokens,
  * keys, probes and scoring for `name`; the best place index or -1. */
