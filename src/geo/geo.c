@@ -77,13 +77,17 @@ static size_t tok_alnum(const token *t, char *out, size_t cap) {
     return k;
 }
 
+static void make_skeleton(const char *lo, size_t nl, char sk[GEO_KEY_MAX]);
+
 /* The three keys of tokens [a, b); each written NUL-terminated, prefixed by
  * its tier digit so the tiers never share a hash.  Returns 0 when the words
- * have no Latin letters at all.  With lo and sk NULL, the exact key only. */
+ * have no Latin letters at all.  With lo NULL, the exact key only; with sk
+ * NULL, no skeleton (make_skeleton makes it from lo when it is needed). */
 static int make_keys(const token *tk, int a, int b, char ex[GEO_KEY_MAX], char lo[GEO_KEY_MAX], char sk[GEO_KEY_MAX]) {
     size_t ne = 1, nl = 1;
     ex[0] = '0';
-    if (lo) { lo[0] = '1'; sk[0] = '2'; }
+    if (lo) lo[0] = '1';
+    if (sk) sk[0] = '2';
     for (int i = a; i < b; i++) {
         char w[GEO_KEY_MAX];
         size_t wl = tok_alnum(&tk[i], w, sizeof w);
@@ -98,10 +102,17 @@ static int make_keys(const token *tk, int a, int b, char ex[GEO_KEY_MAX], char l
     /* a final H after a vowel is a transliteration choice: Suwaydah = Suwayda */
     if (nl > 3 && lo[nl - 1] == 'H' && strchr("AEIOU", lo[nl - 2])) nl--;
     ex[ne] = 0; lo[nl] = 0;
-    if (ne == 1) { sk[1] = 0; return 0; }
-    /* skeleton of the loose key: a first vowel stands for any vowel, later
-     * vowels (and Y) go, Q and C are K, an H after a consonant goes (KH, SH,
-     * TH, DH, GH), a final H goes, doubled letters collapse */
+    if (ne == 1) { if (sk) sk[1] = 0; return 0; }
+    if (sk) make_skeleton(lo, nl, sk);
+    return 1;
+}
+
+/* The skeleton of a loose key lo of nl bytes (tier digit first): a first
+ * vowel stands for any vowel, later vowels (and Y) go, Q and C are K, an H
+ * after a consonant goes (KH, SH, TH, DH, GH), a final H goes, doubled
+ * letters collapse. */
+static void make_skeleton(const char *lo, size_t nl, char sk[GEO_KEY_MAX]) {
+    sk[0] = '2';
     size_t ns = 1;
     for (size_t i = 1; i < nl && ns + 1 < GEO_KEY_MAX; i++) {
         char ch = lo[i];
@@ -114,7 +125,6 @@ static int make_keys(const token *tk, int a, int b, char ex[GEO_KEY_MAX], char l
         sk[ns++] = ch;
     }
     sk[ns] = 0;
-    return 1;
 }
 
 static uint64_t key_hash(const char *k) { return p_hash(k, strlen(k)) | 1; /* 0 marks an empty bucket */ }
@@ -444,7 +454,10 @@ typedef struct cand { uint32_t place; int tier; float score; } cand;
 static int candidates(const parley_gazetteer *g, gmemo *mm, const token *tk, int a, int b, const geo_ctx *ctx, int want,
                       const char *filter_cc, const char *filter_adm1, int max_tier, cand *out, int cap, int *short_skel) {
     char keys[3][GEO_KEY_MAX];
-    if (!make_keys(tk, a, b, keys[0], keys[1], keys[2])) return 0;
+    /* the loose key only when that tier is asked for; its skeleton only
+     * when the tiers before it found nothing */
+    if (!make_keys(tk, a, b, keys[0], max_tier >= TIER_LOOSE ? keys[1] : NULL, NULL)) return 0;
+    int have_skel = 0;
     int n = 0;
     float best = 0;
     /* an exact name always beats a sound-alike, whatever the context */
@@ -452,7 +465,9 @@ static int candidates(const parley_gazetteer *g, gmemo *mm, const token *tk, int
     for (int t = 0; t <= max_tier; t++) {
         /* sound-alikes only when no spelling of the name is known: each
          * candidate read is a cache miss, and the coder pays for them */
-        if (t == TIER_SKEL && (n || !keys[2][1] || !keys[2][2])) break;
+        if (t == TIER_SKEL && n) break;
+        if (t == TIER_SKEL && !have_skel) { make_skeleton(keys[1], strlen(keys[1]), keys[2]); have_skel = 1; }
+        if (t == TIER_SKEL && (!keys[2][1] || !keys[2][2])) break;
         uint32_t m;
         const uint32_t *l = probe(g, mm, keys[t], &m);
         for (uint32_t i = 0; i < m; i++) {
