@@ -208,15 +208,13 @@ static inline uint8_t phrase_rank(const phrase *ph) {
     return ph->kind == K_ACTOR ? 0 : ph->kind == K_AGENT ? 1 : ph->kind == K_VERB ? 2 : 3;
 }
 
-/* The cache entry of token t (h: its p_hash_mem), computed on first sight. */
-static const cache_ent *lex_lookup(parley_coder *c, const token *t, uint64_t h) {
-    const parley_dict *d = c->d;
-    if (!c->cache_cap) {
-        c->cache_cap = CACHE_START;
-        c->cache = cache_alloc(c->cache_cap);
-        /* the pool is never NULL, so "pool + offset" is always defined */
-        c->cache_pool.v = p_grow(c->cache_pool.v, &c->cache_pool.cap, 1024, sizeof(uint32_t));
-    }
+static const cache_ent *lex_fill(parley_coder *c, const token *t, uint64_t h, size_t i);
+
+/* The cache entry of token t (h: its p_hash_mem), computed on first sight.
+ * Inline: a hit (nearly every token) is a few compares, without the frame
+ * of the function that fills an entry. */
+static inline const cache_ent *lex_lookup(parley_coder *c, const token *t, uint64_t h) {
+    if (!c->cache_cap) return lex_fill(c, t, h, 0);
     size_t mask = c->cache_cap - 1, i = (size_t)h & mask;
     if (t->len <= SHORT_KEY) {
         uint64_t sk[2];
@@ -227,6 +225,21 @@ static const cache_ent *lex_lookup(parley_coder *c, const token *t, uint64_t h) 
         for (; c->cache[i].klen; i = (i + 1) & mask)
             if (c->cache[i].klen == t->len && !memcmp(c->cache[i].key, t->s, t->len)) return &c->cache[i];
     }
+    return lex_fill(c, t, h, i);
+}
+
+/* A new entry for token t in free slot i (any i when the cache is not yet
+ * made). */
+static __attribute__((noinline)) const cache_ent *lex_fill(parley_coder *c, const token *t, uint64_t h, size_t i) {
+    const parley_dict *d = c->d;
+    if (!c->cache_cap) {
+        c->cache_cap = CACHE_START;
+        c->cache = cache_alloc(c->cache_cap);
+        /* the pool is never NULL, so "pool + offset" is always defined */
+        c->cache_pool.v = p_grow(c->cache_pool.v, &c->cache_pool.cap, 1024, sizeof(uint32_t));
+        i = (size_t)h & (c->cache_cap - 1);
+    }
+    size_t mask = c->cache_cap - 1;
     if (c->cache_n * 2 >= c->cache_cap) { cache_clear(c); i = (size_t)h & mask; }
     c->cand.n = 0;
     size_t n = t->len;
