@@ -1505,7 +1505,7 @@ static void pattern_text(p_buf *b, const parley_dict *d, const pattern *pt) {
 }
 
 /* The `why` lines of a pattern or an actor are the same each time it is
- * used, and building and escaping them was a tenth of an event's cost:
+ * used, and building and escaping them was a sixth of an event's cost:
  * each coder keeps the escaped line, keyed by the bytes of what it says. */
 #define WHY_SLOTS 4096
 #define WHY_MEMO_MAX (1u << 20)
