@@ -48,6 +48,10 @@ enum { GF_CAPITAL = 1, GF_SEAT = 2 };   /* GeoNames PPLC, PPLA */
 
 typedef struct gbucket { uint64_t h; uint32_t off, n; } gbucket;
 
+/* Zero bytes after the places, so that the buckets (64-bit hashes) that
+ * follow start on an 8-byte boundary whatever the count. */
+static size_t places_pad(uint64_t nplaces) { return (size_t)((8 - nplaces * sizeof(gplace) % 8) % 8); }
+
 struct parley_gazetteer {
     void *map; size_t size;
     const ghead *h;
@@ -300,7 +304,9 @@ parley_status parley_gazetteer_build(const char *tsv_path, const char *out_path,
     if (!pl.n) { p_set_error(err, PARLEY_ERR_PARSE, "%s: no places", tsv_path); st = PARLEY_ERR_PARSE; }
     else if (!(fp = fopen(tmp, "wb"))) { p_set_error(err, PARLEY_ERR_IO, "%s: cannot write", tmp); st = PARLEY_ERR_IO; }
     else {
+        static const char zeros[8];
         int ok = fwrite(&h, sizeof h, 1, fp) == 1 && (!pl.n || fwrite(pl.v, sizeof(gplace), pl.n, fp) == pl.n) &&
+                 fwrite(zeros, 1, places_pad(pl.n), fp) == places_pad(pl.n) &&
                  fwrite(bk, sizeof *bk, nb, fp) == nb && (!list.n || fwrite(list.v, sizeof(uint32_t), list.n, fp) == list.n);
         if (list.n % 2) { uint32_t z = 0; ok = ok && fwrite(&z, 4, 1, fp) == 1; }
         ok = ok && fwrite(sb.s, 1, sb.n, fp) == sb.n;
@@ -337,7 +343,7 @@ parley_gazetteer *parley_gazetteer_open(const char *path, parley_error *err) {
     const ghead *h = m;
     /* every section must lie inside the file: a truncated or foreign file is
      * refused here, so lookups never check bounds again */
-    uint64_t need = sizeof(ghead) + (uint64_t)h->nplaces * sizeof(gplace) + (uint64_t)h->nbuckets * sizeof(gbucket) +
+    uint64_t need = sizeof(ghead) + (uint64_t)h->nplaces * sizeof(gplace) + places_pad(h->nplaces) + (uint64_t)h->nbuckets * sizeof(gbucket) +
                     ((uint64_t)h->nlist + (h->nlist & 1)) * 4 + h->strsize;
     if (memcmp(h->magic, GEO_MAGIC, 8) || h->version != GEO_VERSION || h->endian != GEO_ENDIAN || need != size ||
         !h->nbuckets || (h->nbuckets & (h->nbuckets - 1)) || h->ncountries > h->nplaces || !h->strsize) {
@@ -356,7 +362,7 @@ parley_gazetteer *parley_gazetteer_open(const char *path, parley_error *err) {
     g->size = size;
     g->h = h;
     g->pl = (const gplace *)(h + 1);
-    g->bk = (const gbucket *)(g->pl + h->nplaces);
+    g->bk = (const gbucket *)(const void *)((const char *)(g->pl + h->nplaces) + places_pad(h->nplaces));
     g->list = (const uint32_t *)(g->bk + h->nbuckets);
     g->str = (const char *)(g->list + h->nlist + (h->nlist & 1));
     for (size_t i = 0; i < P_ARRAY_LEN(g->by_cc2); i++) g->by_cc2[i] = -1;
