@@ -1820,6 +1820,28 @@ static void issues_scan(sent *S) {
 
 static int32_t add_days(int32_t ymd, int days) { return p_from_day_number(p_day_number(ymd) + days); }
 
+/* Could a verb of the sentence, coded in any clause, discard it or call it
+ * complex?  Its own code or one of its patterns, in any block that lists
+ * the form (the clause loop may take any of them). */
+static int verb_may_flag(const sent *S) {
+    const parley_coder *c = S->c;
+    const parley_dict *d = S->d;
+    for (int i = 0; i < S->n; i++) {
+        const tokinfo *ti = &c->ti.v[i];
+        if (ti->type != T_VERB || ti->phrase < 0) continue;
+        const phrase *ph = &d->phrases.v[ti->phrase];
+        uint32_t g0 = d->vg_start.v[ph->vgroup], gn = d->vg_len.v[ph->vgroup];
+        uint8_t f = (ph->has_own ? ph->own : d->verbs.v[ph->target].code).flags;
+        for (uint32_t gi = 0; gi < gn; gi++) {
+            const phrase *gph = &d->phrases.v[d->vg_phr.v[g0 + gi]];
+            const verb *gv = &d->verbs.v[gph->target];
+            f |= (gph->has_own ? gph->own : gv->code).flags | gv->pat_flags;
+        }
+        if (f & (VC_DISCARD | VC_COMPLEX)) return 1;
+    }
+    return 0;
+}
+
 parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int sentence_index, const char *text,
                                    size_t len, parley_event_fn fn, void *ud, parley_sentence_fate *fate,
                                    parley_error *err) {
@@ -2008,6 +2030,11 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
     int stop_sentence = 0;
     int have_sub = -1;
     int second_pass = 0;
+    /* an event needs an actor slot to fill (or a default actor): without
+     * one, the clause loop and its comma-clause second pass can only
+     * discard the sentence or call it complex, and only through a verb
+     * that has such a code; with none of those it is passed over */
+    if (!c->slots.n && !o->def_src[0] && !o->def_tgt[0] && !verb_may_flag(&S)) goto clauses_done;
 again:
     while (cstart < S.n && !stop_sentence) {
         int cend = cstart;
@@ -2342,6 +2369,7 @@ again:
         have_sub = -1;
         goto again;
     }
+clauses_done:
     if (S.discard) { P_FREE_VEC(evs); if (fate) *fate = PARLEY_FATE_DISCARD; return PARLEY_OK; }
     if (S.complex) { P_FREE_VEC(evs); if (fate) *fate = PARLEY_FATE_COMPLEX; return PARLEY_OK; }
     /* subordinate events only when nothing else coded; dominant ones win */

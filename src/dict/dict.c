@@ -400,8 +400,10 @@ void dict_derive(parley_dict *d) {
             if (!a || v->anch[a].w != v->anch[a - 1].w) { v->arun_w[r] = v->anch[a].w; v->arun_at[r++] = a; }
         v->arun_at[r] = v->nanch;
         v->pat_sides = v->pats.n ? p_arena_alloc(&d->arena, v->pats.n) : NULL;
+        v->pat_flags = 0;
         for (size_t k = 0; k < v->pats.n; k++) {
             const pattern *pt = &v->pats.v[k];
+            v->pat_flags |= pt->code.flags & (VC_DISCARD | VC_COMPLEX);
             uint8_t sides = 0;
             for (uint16_t q = 0; q < pt->nel; q++) {
                 uint8_t kind = pt->el[q].kind;

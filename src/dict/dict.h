@@ -99,6 +99,8 @@ typedef struct verb {          /* a verb root / synonym block; forms point here 
     /* per pattern: 1 if it has an actor slot ($ + % ^ @) before the verb,
      * 2 if after; it cannot match a clause with no actor there (derived) */
     uint8_t *pat_sides;
+    /* VC_DISCARD | VC_COMPLEX if some pattern of the verb has them (derived) */
+    uint8_t pat_flags;
     uint32_t file, line;
     uint32_t label;            /* word id of the first form, for traces */
     uint8_t section;           /* 0 verbs, 1 time, 2 attribution */
