@@ -22,7 +22,7 @@ static int maybe_multi(const char *t, size_t n) {
     for (size_t i = 0; i + 1 < n; i++) {
         /* many bytes at a time past plain text; below n - 1, so that the
          * byte after the stop can be read */
-        i += p_scan_plain(t + i, n - 1 - i, P_STOPS('.', '?', '!', '\n'), 4, P_SCAN_HIGH, NULL);
+        i += p_scan_plain(t + i, n - 1 - i, P_STOP('.', 0) | P_STOP('?', 1) | P_STOP('!', 2) | P_STOP('\n', 3), 4, P_SCAN_HIGH, NULL);
         if (i + 1 >= n) break;
         char c = t[i];
         if ((c == '.' || c == '?' || c == '!' || c == '\n') && (p_isspace((unsigned char)t[i + 1]) || t[i + 1] == '"')) return 1;

@@ -214,16 +214,9 @@ void tokenize(tokenizer *tz, const char *text, size_t len) {
             tz->norm.n += j - i;
             cur->end = (uint32_t)j;
             i = j;
-            /* a word ended by a space, the common case: it ends in a letter
-             * or digit, so END_WORD has nothing to trim */
-            if (i < len && s[i] == ' ') {
-                cur->len = (uint16_t)(tz->norm.n - wstart);
-                cur->s = tz->norm.s + wstart;
-                tz->norm.s[tz->norm.n++] = 0;
-                nt++;
-                in_word = 0;
-                i++;
-            }
+            /* a word ended by a space, the common case, without another
+             * turn of the outer loop */
+            if (i < len && s[i] == ' ') { END_WORD(); i++; }
             continue;
         }
         if (c == ' ') { END_WORD(); i++; continue; } /* the commonest separator, without the class tests */

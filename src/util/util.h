@@ -75,7 +75,7 @@ static inline unsigned p_swar_first(uint64_t m) {
 }
 /* The scan under the JSON writer, the JSON reader and the sentence
  * splitter: how many leading bytes of s[0..n) come before the first that is
- * one of the k (<= 8) stop bytes packed in stops (P_STOPS), or >= 0x80
+ * one of the k (<= 8) stop bytes packed in stops (P_STOP), or >= 0x80
  * (P_SCAN_HIGH), or < 0x20 (P_SCAN_CTRL).  Only whole blocks are looked at
  * (16 bytes with SSE2, part of every x86-64; then 8): the answer may stop
  * short of such a byte by up to 7 bytes, and callers go on byte by byte
@@ -83,8 +83,7 @@ static inline unsigned p_swar_first(uint64_t m) {
  * too.  Inline, and the stop bytes an integer, so that with constant
  * arguments each test folds into a constant and an instruction or two. */
 enum { P_SCAN_HIGH = 1, P_SCAN_CTRL = 2 };
-#define P_STOPS(a, b, c, d) ((uint64_t)(unsigned char)(a) | (uint64_t)(unsigned char)(b) << 8 | \
-                             (uint64_t)(unsigned char)(c) << 16 | (uint64_t)(unsigned char)(d) << 24)
+#define P_STOP(c, at) ((uint64_t)(unsigned char)(c) << 8 * (at)) /* stop byte c in place at (0-7) */
 static inline size_t p_scan_plain(const char *s, size_t n, uint64_t stops, int k, int flags, char *out) {
     size_t i = 0;
 #if defined(__SSE2__)
@@ -118,10 +117,11 @@ static inline size_t p_scan_plain(const char *s, size_t n, uint64_t stops, int k
  * <, >, & or byte >= 0x80); a JSON string reader, everything but a quote,
  * a backslash or a control. */
 static inline size_t p_json_plain_out(const char *s, size_t n) {
-    return p_scan_plain(s, n, P_STOPS('"', '\\', '<', '>') | (uint64_t)'&' << 32, 5, P_SCAN_HIGH | P_SCAN_CTRL, NULL);
+    return p_scan_plain(s, n, P_STOP('"', 0) | P_STOP('\\', 1) | P_STOP('<', 2) | P_STOP('>', 3) | P_STOP('&', 4), 5,
+                        P_SCAN_HIGH | P_SCAN_CTRL, NULL);
 }
 static inline size_t p_json_copy_plain_in(char *out, const char *s, size_t n) {
-    return p_scan_plain(s, n, P_STOPS('"', '\\', 0, 0), 2, P_SCAN_CTRL, out);
+    return p_scan_plain(s, n, P_STOP('"', 0) | P_STOP('\\', 1), 2, P_SCAN_CTRL, out);
 }
 /* Copies s[0..n) into dst[cap] NUL-terminated, cut at cap - 1 bytes. */
 static inline void p_copy(char *dst, size_t cap, const char *s, size_t n) {
