@@ -2030,11 +2030,14 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
     int stop_sentence = 0;
     int have_sub = -1;
     int second_pass = 0;
-    /* an event needs an actor slot to fill (or a default actor): without
+    /* an event needs an actor slot to fill (or a default actor), and
+     * outside TABARI mode one that names more than a lone agent: without
      * one, the clause loop and its comma-clause second pass can only
      * discard the sentence or call it complex, and only through a verb
      * that has such a code; with none of those it is passed over */
-    if (!c->slots.n && !o->def_src[0] && !o->def_tgt[0] && !verb_may_flag(&S)) goto clauses_done;
+    int named = 0;
+    for (size_t k = 0; k < c->slots.n && !named; k++) named = o->tabari_compat || !slot_lone(c, (int)k);
+    if (!named && !o->def_src[0] && !o->def_tgt[0] && !verb_may_flag(&S)) goto clauses_done;
 again:
     while (cstart < S.n && !stop_sentence) {
         int cend = cstart;
