@@ -18,7 +18,7 @@ LIB_SRC := src/util/util.c src/text/tokenize.c src/text/wordclass.c src/text/seg
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
 
-all: $(BUILD)/parley $(BUILD)/libparley.a $(BUILD)/libparley.so $(BUILD)/spec_runner $(BUILD)/feed_check $(BUILD)/wordclass_check $(BUILD)/data/lexicon.tsv \
+all: $(BUILD)/parley $(BUILD)/libparley.a $(BUILD)/libparley.so $(BUILD)/spec_runner $(BUILD)/feed_check $(BUILD)/wordclass_check $(BUILD)/segment_check $(BUILD)/data/lexicon.tsv \
      $(BUILD)/data/gazetteer.bin $(BUILD)/geo_bench
 
 $(BUILD)/%.o: %.c
@@ -50,6 +50,9 @@ $(BUILD)/feed_check: $(BUILD)/tests/feeds/feed_check.o $(BUILD)/libparley.a
 $(BUILD)/wordclass_check: $(BUILD)/tests/text/wordclass_check.o
 	$(CC) $(CFLAGS) -o $@ $^
 
+$(BUILD)/segment_check: $(BUILD)/tests/text/segment_check.o $(BUILD)/libparley.a
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
 # English lexicon from WordNet (Debian wordnet-base), generated, not committed
 $(BUILD)/data/lexicon.tsv: tools/build-lexicon.sh
 	sh tools/build-lexicon.sh $@
@@ -77,7 +80,7 @@ $(BUILD)/www/index.html: dashboard/build.js $(wildcard dashboard/src/*) dashboar
 
 # libFuzzer targets (clang, ASan+UBSan).  make fuzz FUZZ_SECONDS=60
 FUZZ_SECONDS ?= 60
-FUZZERS := dict compiled coder input options http geo feed
+FUZZERS := dict compiled coder input options http geo feed segment
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
                -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 # the http target also links the server's request core (not its socket glue)

@@ -4,7 +4,7 @@
 # leak or sanitizer report.  usage: sh fuzz/run.sh SECONDS [TARGET...]
 S=${1:-60}
 [ $# -gt 0 ] && shift
-T=${*:-dict compiled coder input options http geo feed}
+T=${*:-dict compiled coder input options http geo feed segment}
 rc=0
 for f in $T; do
   mkdir -p build-fuzz/corpus-$f

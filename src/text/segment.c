@@ -2,11 +2,16 @@
  * locale turns on ICU's English suppression list, so "U.S.", "Mr." and
  * "Gen." do not end sentences. */
 #include <unicode/ubrk.h>
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
 #include <unicode/ustring.h>
 
 #include "text.h"
 
-void segmenter_init(segmenter *sg) { memset(sg, 0, sizeof *sg); }
+void segmenter_init(segmenter *sg) {
+    memset(sg, 0, sizeof *sg);
+    for (int b = 0; b < 128; b++) sg->sb_ascii[b] = (uint8_t)u_getIntPropertyValue(b, UCHAR_SENTENCE_BREAK);
+}
 
 void segmenter_free(segmenter *sg) {
     if (sg->bi) ubrk_close((UBreakIterator *)sg->bi);
@@ -15,18 +20,72 @@ void segmenter_free(segmenter *sg) {
     memset(sg, 0, sizeof *sg);
 }
 
-/* Is there a sentence end anywhere but at the very end?  Cheap pre-check
- * that lets one-sentence inputs skip ICU entirely. */
-static int maybe_multi(const char *t, size_t n) {
+/* The Sentence_Break class (UAX #29) of the code point at t[*i], with *i
+ * moved past it; ICU's own table, so that the test below and the break
+ * iterator read every character alike. */
+static int sb_next(const segmenter *sg, const char *t, size_t n, size_t *i) {
+    unsigned char b = (unsigned char)t[*i];
+    if (b < 0x80) { (*i)++; return sg->sb_ascii[b]; }
+    UChar32 cp;
+    U8_NEXT((const uint8_t *)t, *i, n, cp);
+    return u_getIntPropertyValue(cp < 0 ? 0xFFFD : cp, UCHAR_SENTENCE_BREAK);
+}
+
+/* Can ICU's sentence rules break t[0..n) anywhere but at its end?  A
+ * break only ever follows a separator (LF, CR, U+2029 ...) or a terminator
+ * with its closing quotes and spaces (rules SB4, SB11), and after a
+ * terminator rules SB6-SB8a rule it out in the common cases: "U.S. officials"
+ * (a lower-case word next), "3.5", "U.S", ".,".  This answers 0 only when
+ * those rules leave no break, so a one-sentence text can skip ICU with the
+ * same result; where it is unsure (a combining mark after the period) it
+ * answers 1 and ICU decides.  ICU's abbreviation list and ends_with_title()
+ * only ever take breaks away. */
+static int maybe_multi(const segmenter *sg, const char *t, size_t n) {
     while (n && p_isspace((unsigned char)t[n - 1])) n--;
-    for (size_t i = 0; i + 1 < n; i++) {
-        /* many bytes at a time past plain text; below n - 1, so that the
-         * byte after the stop can be read */
-        i += p_scan_plain(t + i, n - 1 - i, P_STOP('.', 0) | P_STOP('?', 1) | P_STOP('!', 2) | P_STOP('\n', 3), 4, P_SCAN_HIGH, NULL);
-        if (i + 1 >= n) break;
-        char c = t[i];
-        if ((c == '.' || c == '?' || c == '!' || c == '\n') && (p_isspace((unsigned char)t[i + 1]) || t[i + 1] == '"')) return 1;
-        if ((unsigned char)c >= 0x80) return 1;
+    for (size_t i = 0; i < n; i++) {
+        /* many bytes at a time past plain text: letters, digits, spaces,
+         * commas never start a break */
+        i += p_scan_plain(t + i, n - i, P_STOP('.', 0) | P_STOP('?', 1) | P_STOP('!', 2), 3, P_SCAN_HIGH | P_SCAN_CTRL, NULL);
+        if (i >= n) break;
+        size_t at = i, j = i;
+        int term = sb_next(sg, t, n, &j);
+        if (term == U_SB_SEP || term == U_SB_CR || term == U_SB_LF) return 1;
+        if (term != U_SB_ATERM && term != U_SB_STERM) { i = j - 1; continue; }
+        i = j - 1;
+        if (j >= n) break;
+        size_t k = j;
+        int next = sb_next(sg, t, n, &k);
+        if (term == U_SB_ATERM) {
+            if (next == U_SB_NUMERIC) continue;                      /* SB6: "3.5" */
+            if (next == U_SB_UPPER && at > 0) {                      /* SB7: "U.S" */
+                int32_t p = (int32_t)at;
+                UChar32 pc;
+                U8_PREV((const uint8_t *)t, 0, p, pc);
+                int pcl = u_getIntPropertyValue(pc < 0 ? 0xFFFD : pc, UCHAR_SENTENCE_BREAK);
+                if (pcl == U_SB_UPPER || pcl == U_SB_LOWER) continue;
+            }
+        }
+        /* the terminator's closing quotes and brackets, then its spaces */
+        size_t p = j, q;
+        int cl = 0;
+        while (p < n && (q = p, cl = sb_next(sg, t, n, &q)) == U_SB_CLOSE) p = q;
+        while (p < n && (q = p, cl = sb_next(sg, t, n, &q)) == U_SB_SP) p = q;
+        if (p >= n) continue;                                        /* only those to the end */
+        if (cl == U_SB_SCONTINUE || cl == U_SB_ATERM || cl == U_SB_STERM) continue; /* SB8a */
+        if (term == U_SB_ATERM && cl != U_SB_EXTEND && cl != U_SB_FORMAT) {
+            /* SB8: no break when the next letter is lower case ("U.S. officials") */
+            int x = 0;
+            while (p < n) {
+                q = p;
+                x = sb_next(sg, t, n, &q);
+                if (x == U_SB_LOWER || x == U_SB_UPPER || x == U_SB_OLETTER || x == U_SB_SEP || x == U_SB_CR ||
+                    x == U_SB_LF || x == U_SB_ATERM || x == U_SB_STERM)
+                    break;
+                p = q;
+            }
+            if (p < n && x == U_SB_LOWER) continue;
+        }
+        return 1;
     }
     return 0;
 }
@@ -48,13 +107,17 @@ static int ends_with_title(const char *t, size_t n) {
 }
 
 int segment(segmenter *sg, const char *text, size_t len, parley_span_fn fn, void *ud) {
-    if (!maybe_multi(text, len)) {
+    if (!maybe_multi(sg, text, len)) {
         size_t a = 0, b = len;
         while (a < b && p_isspace((unsigned char)text[a])) a++;
         while (b > a && p_isspace((unsigned char)text[b - 1])) b--;
         if (b > a) return fn(ud, a, b - a);
         return 0;
     }
+    return segment_icu(sg, text, len, fn, ud);
+}
+
+int segment_icu(segmenter *sg, const char *text, size_t len, parley_span_fn fn, void *ud) {
     /* UTF-8 -> UTF-16 with a map from UTF-16 index back to byte offset. */
     if (sg->u16cap < len + 1) {
         free(sg->u16);

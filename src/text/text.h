@@ -59,10 +59,16 @@ void tokenize(tokenizer *tz, const char *text, size_t len);
 
 /* Sentence segmentation with ICU's rules and English abbreviation
  * suppressions (Mr., U.S., Gen. ...).  Calls fn for each sentence span. */
-typedef struct segmenter { void *bi; void *u16; size_t u16cap; void *map; size_t mapcap; } segmenter;
+typedef struct segmenter {
+    void *bi; void *u16; size_t u16cap; void *map; size_t mapcap;
+    uint8_t sb_ascii[128];   /* ICU's Sentence_Break class of each ASCII byte */
+} segmenter;
 void segmenter_init(segmenter *sg);
 void segmenter_free(segmenter *sg);
 int segment(segmenter *sg, const char *text, size_t len, parley_span_fn fn, void *ud);
+/* The same through ICU always: segment() skips ICU for a text whose
+ * rules allow no break inside, and must give these spans (tests hold it). */
+int segment_icu(segmenter *sg, const char *text, size_t len, parley_span_fn fn, void *ud);
 
 /* Length of a news dateline at the start of text ("DAMASCUS, June 3
  * (Reuters) - "), 0 when there is none. */

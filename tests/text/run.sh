@@ -40,6 +40,15 @@ check "paragraph breaks split sentences" \
 check "title is sentence 0" \
   '{"id":"t5","date":"3019-03-01","title":"Arnor praised Gondor","text":"Mordor attacked Rohan."}' \
   '0:ARN>GON:051 1:MOR>ROH:190'
+check "a question mark glued to the next sentence ends the first (ICU rule SB11)" \
+  '{"id":"t6","date":"3019-03-01","text":"Did Mordor attack Gondor?Arnor praised Rohan."}' \
+  '0:MOR>GON:190 1:ARN>ROH:051'
+check "a line break ends a sentence (ICU's rule; articles come one paragraph per line), with no period in the text" \
+  '{"id":"t7","date":"3019-03-01","text":"Arnor praised\nGondor"}' \
+  '0:ARN>None:051'
+# the splitter's shortcut past ICU gives ICU's spans (generated texts, the news corpus, the gold set)
+set -- ; for f in ../shared/corpora/news21k.jsonl ../shared/gold/dev.jsonl; do [ -f "$f" ] && set -- "$@" "$f"; done
+if out=$($B/segment_check "$@"); then echo "$out"; else echo "$out" | tail -12; fail=1; fi
 # the word-class table (function words the coder and the geolocator test)
 if out=$($B/wordclass_check); then echo "ok   word classes: $out"; else echo "$out"; echo "FAIL word classes"; fail=1; fi
 # every code in the shipped verb dictionaries is in the CAMEO ontology
