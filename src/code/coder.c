@@ -1823,6 +1823,12 @@ static int32_t add_days(int32_t ymd, int days) { return p_from_day_number(p_day_
 /* Could a verb of the sentence, coded in any clause, discard it or call it
  * complex?  Its own code or one of its patterns, in any block that lists
  * the form (the clause loop may take any of them). */
+/* Is any of TABARI's complexity filters (manual 8.7) on? */
+static int any_cx_filter(const options *o) {
+    return o->cx_verbs || o->cx_actors || o->cx_pronouns || o->cx_conj || o->cx_comma || o->cx_lateverb || o->cx_noactprior ||
+           o->cx_noactafter || o->cx_noverb || o->cx_nosource || o->cx_notarget || o->cx_noevent;
+}
+
 static int verb_may_flag(const sent *S) {
     const parley_coder *c = S->c;
     const parley_dict *d = S->d;
@@ -1920,6 +1926,18 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
     classify(&S);
     if (S.discard) { if (fate) *fate = S.story_discard ? PARLEY_FATE_STORY_DISCARD : PARLEY_FATE_DISCARD; return PARLEY_OK; }
     const parley_dict *d = c->d;
+    /* outside TABARI mode an event needs a named actor, and those come only
+     * from actor phrases: a sentence with none (and nothing that could still
+     * discard it, call it complex or shift its date) codes nothing, and the
+     * verb, actor, compound, comma and clause work below is passed over */
+    if (!o->tabari_compat && !S.complex && !o->def_src[0] && !o->def_tgt[0] && !any_cx_filter(o)) {
+        int maybe = 0;
+        for (int i = 0; i < S.n && !maybe; i++) {
+            const tokinfo *ti = &c->ti.v[i];
+            maybe = ti->phrase >= 0 && (ti->type == T_TIME || d->phrases.v[ti->phrase].kind == K_ACTOR);
+        }
+        if (!maybe && !verb_may_flag(&S)) { if (fate) *fate = PARLEY_FATE_NOEVENT; return PARLEY_OK; }
+    }
     /* verbs that are really nouns (TABARI 7.4), special verb codes */
     for (int i = 0; i < S.n; i++) {
         tokinfo *ti = &c->ti.v[i];
