@@ -1934,7 +1934,8 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
         int maybe = 0;
         for (int i = 0; i < S.n && !maybe; i++) {
             const tokinfo *ti = &c->ti.v[i];
-            maybe = ti->phrase >= 0 && (ti->type == T_TIME || d->phrases.v[ti->phrase].kind == K_ACTOR);
+            /* classify() gave an actor phrase's tokens T_ACTOR: no phrase record is read */
+            maybe = ti->phrase >= 0 && (ti->type == T_TIME || ti->type == T_ACTOR);
         }
         if (!maybe && !verb_may_flag(&S)) { if (fate) *fate = PARLEY_FATE_NOEVENT; return PARLEY_OK; }
     }

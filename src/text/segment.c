@@ -191,6 +191,12 @@ size_t dateline_length(const char *t, size_t n) {
     size_t i = 0;
     while (i < n && p_isspace((unsigned char)t[i])) i++;
     size_t s0 = i;
+    /* a dateline ends at a dash or a colon within 70 bytes: most texts
+     * have none there and are passed over by one block scan */
+    size_t lim = s0 + 70 < n ? s0 + 70 : n;
+    size_t k = s0 + p_scan_plain(t + s0, lim - s0, P_STOP('-', 0) | P_STOP(':', 1), 2, P_SCAN_HIGH, NULL);
+    while (k < lim && t[k] != '-' && t[k] != ':' && (unsigned char)t[k] < 0x80) k++;
+    if (k >= lim) return 0;
     /* the place: its first word, all capitals or not */
     size_t caps = 0;
     while (i < n && (p_isupper((unsigned char)t[i]) || t[i] == ' ' || t[i] == '.' || t[i] == '\'' || t[i] == '-')) {
