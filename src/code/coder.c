@@ -1820,30 +1820,21 @@ static void issues_scan(sent *S) {
 
 static int32_t add_days(int32_t ymd, int days) { return p_from_day_number(p_day_number(ymd) + days); }
 
-/* Could a verb of the sentence, coded in any clause, discard it or call it
- * complex?  Its own code or one of its patterns, in any block that lists
- * the form (the clause loop may take any of them). */
 /* Is any of TABARI's complexity filters (manual 8.7) on? */
 static int any_cx_filter(const options *o) {
     return o->cx_verbs || o->cx_actors || o->cx_pronouns || o->cx_conj || o->cx_comma || o->cx_lateverb || o->cx_noactprior ||
            o->cx_noactafter || o->cx_noverb || o->cx_nosource || o->cx_notarget || o->cx_noevent;
 }
 
+/* Could a verb of the sentence, coded in any clause, discard it or call it
+ * complex?  Its own code or one of its patterns, in any block that lists
+ * the form (the clause loop may take any of them): phrase.may_flag, made
+ * at load. */
 static int verb_may_flag(const sent *S) {
     const parley_coder *c = S->c;
-    const parley_dict *d = S->d;
     for (int i = 0; i < S->n; i++) {
         const tokinfo *ti = &c->ti.v[i];
-        if (ti->type != T_VERB || ti->phrase < 0) continue;
-        const phrase *ph = &d->phrases.v[ti->phrase];
-        uint32_t g0 = d->vg_start.v[ph->vgroup], gn = d->vg_len.v[ph->vgroup];
-        uint8_t f = (ph->has_own ? ph->own : d->verbs.v[ph->target].code).flags;
-        for (uint32_t gi = 0; gi < gn; gi++) {
-            const phrase *gph = &d->phrases.v[d->vg_phr.v[g0 + gi]];
-            const verb *gv = &d->verbs.v[gph->target];
-            f |= (gph->has_own ? gph->own : gv->code).flags | gv->pat_flags;
-        }
-        if (f & (VC_DISCARD | VC_COMPLEX)) return 1;
+        if (ti->type == T_VERB && ti->phrase >= 0 && S->d->phrases.v[ti->phrase].may_flag) return 1;
     }
     return 0;
 }

@@ -417,6 +417,20 @@ void dict_derive(parley_dict *d) {
         palt *a = &d->alts.v[i];
         a->fbloom = a->nfw ? word_bloom(d, a->fw, a->nfw, sizeof *a->fw, &a->fbloom_bits) : NULL;
     }
+    /* can a verb form discard a sentence or call it complex: by its own
+     * code, or by the code or a pattern of any block that lists it */
+    for (size_t i = 0; i < d->phrases.n; i++) {
+        phrase *ph = &d->phrases.v[i];
+        ph->may_flag = 0;
+        if (ph->kind != K_VERB) continue;
+        uint8_t f = (ph->has_own ? ph->own : d->verbs.v[ph->target].code).flags;
+        for (uint32_t gi = 0, g0 = d->vg_start.v[ph->vgroup]; gi < d->vg_len.v[ph->vgroup]; gi++) {
+            const phrase *gph = &d->phrases.v[d->vg_phr.v[g0 + gi]];
+            const verb *gv = &d->verbs.v[gph->target];
+            f |= (gph->has_own ? gph->own : gv->code).flags | gv->pat_flags;
+        }
+        ph->may_flag = (f & (VC_DISCARD | VC_COMPLEX)) != 0;
+    }
 }
 
 parley_status parley_dict_finish(parley_dict *d, parley_error *err) {

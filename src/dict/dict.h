@@ -129,6 +129,7 @@ typedef struct phrase {
     uint32_t target;           /* index into actors / agents / verbs / ...  */
     vcode own;                 /* verb forms with their own code (PETRARCH-1) */
     uint8_t has_own;
+    uint8_t may_flag;          /* verb forms: a code of theirs or of their group's patterns discards or is complex (derived) */
     uint32_t chars;
     uint32_t vgroup;           /* verb forms: the same form in other blocks/files */
 } phrase;
