@@ -516,6 +516,11 @@ typedef struct run {
 
 #define BATCH_DOCS 4096
 #define BATCH_BYTES (8u << 20)
+/* one thread has no one to share a batch with: small batches keep the
+ * text read, the coder's output and the write of the batch before it in
+ * the processor's cache */
+#define SERIAL_BATCH_DOCS 32
+#define SERIAL_BATCH_BYTES (64u << 10)
 #define CHUNK_DOCS 32
 
 static void *worker_main(void *arg) {
@@ -676,7 +681,8 @@ static int on_doc(void *ud, const parley_doc *doc) {
     d.url = doc->url ? (const char *)(uintptr_t)(keep(r, doc->url, strlen(doc->url)) + 1) : NULL;
     d.title = doc->title ? (const char *)(uintptr_t)(keep(r, doc->title, strlen(doc->title)) + 1) : NULL;
     b->docs[b->ndocs++] = d;
-    if (b->ndocs >= BATCH_DOCS || b->slen >= BATCH_BYTES) flush_batch(r);
+    if (r->nworkers ? b->ndocs >= BATCH_DOCS || b->slen >= BATCH_BYTES : b->ndocs >= SERIAL_BATCH_DOCS || b->slen >= SERIAL_BATCH_BYTES)
+        flush_batch(r);
     return r->store_failed;
 }
 

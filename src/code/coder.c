@@ -428,12 +428,11 @@ parley_coder *parley_coder_new(const parley_dict *d) {
     c->base_opts = c->opts;
     c->nwbits = d->words.strs.n;
     c->wbits = calloc(c->nwbits / 64 + 1, sizeof *c->wbits);
-    c->wfirst = malloc((c->nwbits + 1) * sizeof *c->wfirst);
-    c->wlast = malloc((c->nwbits + 1) * sizeof *c->wlast);
+    c->wpos = malloc((c->nwbits + 1) * sizeof *c->wpos);
     c->alt_gen = calloc(d->alts.n + 1, sizeof *c->alt_gen);
     c->alt_ok = calloc(d->alts.n + 1, 1);
-    if (!c->wbits || !c->wfirst || !c->wlast || !c->alt_gen || !c->alt_ok) {
-        free(c->wbits); free(c->wfirst); free(c->wlast); free(c->alt_gen); free(c->alt_ok); free(c);
+    if (!c->wbits || !c->wpos || !c->alt_gen || !c->alt_ok) {
+        free(c->wbits); free(c->wpos); free(c->alt_gen); free(c->alt_ok); free(c);
         return NULL;
     }
     tokenizer_init(&c->tz);
@@ -454,8 +453,7 @@ void parley_coder_free(parley_coder *c) {
     P_FREE_VEC(c->sentwords);
     P_FREE_VEC(c->anchwords);
     free(c->wbits);
-    free(c->wfirst);
-    free(c->wlast);
+    free(c->wpos);
     free(c->alt_gen);
     free(c->alt_ok);
     P_FREE_VEC(c->patcand);
@@ -701,7 +699,7 @@ static void classify(sent *S) {
         const uint32_t *fp = c->cache_pool.v + cache_foff(ce), *hp = c->cache_pool.v + cache_hoff(ce);
         for (uint32_t k = 0; k < ce->fn; k++) {
             uint32_t w = fp[2 * k + 1];
-            if (w == UINT32_MAX || (has_word_id(c, w) && c->wlast[w] > i)) P_PUSH(c->cand, fp[2 * k]);
+            if (w == UINT32_MAX || (has_word_id(c, w) && c->wpos[w].last > i)) P_PUSH(c->cand, fp[2 * k]);
         }
         if (ce->hn && i + 1 < n) {
             size_t before = c->cand.n;
@@ -1262,7 +1260,7 @@ static inline int mask_in(const uint64_t pm[4], const uint64_t smask[4]) {
 /* Required word q of a pattern (nreq_pre of them before the verb) is in
  * the sentence on its side of the verb [i, span_end). */
 static inline int req_in_place(const parley_coder *c, uint32_t w, uint16_t q, uint16_t nreq_pre, int i, int span_end) {
-    return has_word_id(c, w) && (q < nreq_pre ? c->wfirst[w] < i : c->wlast[w] >= span_end);
+    return has_word_id(c, w) && (q < nreq_pre ? c->wpos[w].first < i : c->wpos[w].last >= span_end);
 }
 
 /* Can the anchored pattern still match, on what its anchor says? */
@@ -1322,7 +1320,7 @@ static int match_elems(mstate *m, const pelem *el, int k, int ke, int li, int li
          * that can stand for it need a look, and none when the sentence has
          * no such token (the scan below would pass over every one) */
         if (!has_word_id(c, e->arg)) return 0;
-        int32_t lo = c->wfirst[e->arg], hi = c->wlast[e->arg];
+        int32_t lo = c->wpos[e->arg].first, hi = c->wpos[e->arg].last;
         while (li < last && m->live[li] < lo) li++;
         while (last > li && m->live[last - 1] > hi) last--;
     }
@@ -1905,9 +1903,9 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
         for (uint32_t k = 0; k < e->bn; k++) {
             uint32_t w = bs[k];
             if (w >= c->nwbits) continue;
-            if (has_word_id(c, w)) { c->wlast[w] = i; continue; }
+            if (has_word_id(c, w)) { c->wpos[w].last = i; continue; }
             c->wbits[w >> 6] |= 1ULL << (w & 63);
-            c->wfirst[w] = c->wlast[w] = i;
+            c->wpos[w].first = c->wpos[w].last = i;
             P_PUSH(c->sentwords, w);
             uint32_t b = word_bit(w);
             smask[b >> 6] |= 1ULL << (b & 63);

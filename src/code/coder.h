@@ -80,7 +80,9 @@ struct parley_coder {
     P_VEC(uint32_t) cand;       /* scratch for candidate phrases */
     P_VEC(uint32_t) sentwords;  /* dictionary words the sentence's tokens can be, each once */
     uint64_t *wbits;            /* bit per dictionary word: set for the sentwords */
-    int32_t *wfirst, *wlast;    /* per sentword: first and last token that can be it */
+    /* per sentword: first and last token that can be it (side by side: a
+     * word's pair is one memory access) */
+    struct wspan { int32_t first, last; } *wpos;
     uint32_t *alt_gen; uint8_t *alt_ok; uint32_t gen; /* per alternative, this sentence: can a first word occur? */
     uint64_t sfirst;            /* bit (letter & 63) of the first letter of each token and lemma */
     P_VEC(uint32_t) anchwords;  /* the sentwords some verb pattern is filed under */
