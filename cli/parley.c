@@ -400,6 +400,7 @@ static void ob_put(outbuf *o, const char *s, size_t n) {
 typedef struct kept_event { size_t doc; parley_event ev; } kept_event;
 typedef struct wres {
     outbuf out;                         /* JSON lines, or kept strings (ingest) */
+    int done;                           /* coded (under run.mu) */
     kept_event *kept; size_t nkept, capkept;
     const parley_doc *docs; size_t ndocs;
 } wres;
@@ -506,6 +507,7 @@ typedef struct run {
     pthread_cond_t cv_work, cv_done;
     bbuf *active;
     size_t next_chunk;
+    size_t next_write;                  /* code: the first chunk of the active batch not yet written */
     int busy, quit;
     bbuf *ready;        /* coded, not yet written */
     long docs_total;
@@ -523,6 +525,21 @@ typedef struct run {
 #define SERIAL_BATCH_BYTES (64u << 10)
 #define CHUNK_DOCS 32
 
+/* Under r->mu: chunk k of the active batch is coded.  When coding (not
+ * ingesting), every chunk from the next one to write that is done is
+ * written now, in order, while its output is still in the processor's
+ * cache; the batch before has been written whole by then (finish_active
+ * waited for its last chunk, whose completion wrote what was left). */
+static void chunk_done(run *r, bbuf *b, size_t k) {
+    b->chunks[k].done = 1;
+    if (r->store) return;
+    while (r->next_write < b->nchunks && b->chunks[r->next_write].done) {
+        wres *res = &b->chunks[r->next_write++];
+        if (res->out.n) fwrite(res->out.s, 1, res->out.n, r->out);
+        res->out.n = 0;
+    }
+}
+
 static void *worker_main(void *arg) {
     worker *w = arg;
     run *r = w->r;
@@ -536,6 +553,7 @@ static void *worker_main(void *arg) {
         pthread_mutex_unlock(&r->mu);
         code_chunk(w, &b->chunks[k]);
         pthread_mutex_lock(&r->mu);
+        chunk_done(r, b, k);
         if (--r->busy == 0 && r->next_chunk >= b->nchunks) pthread_cond_signal(&r->cv_done);
     }
     pthread_mutex_unlock(&r->mu);
@@ -553,6 +571,7 @@ static void finish_active(run *r) {
         pthread_mutex_unlock(&r->mu);
         code_chunk(&r->w[0], &b->chunks[k]);
         pthread_mutex_lock(&r->mu);
+        chunk_done(r, b, k);
         r->busy--;
     }
     while (r->busy > 0) pthread_cond_wait(&r->cv_done, &r->mu);
@@ -632,10 +651,12 @@ static void flush_batch(run *r) {
         size_t a = k * CHUNK_DOCS;
         b->chunks[k].docs = b->docs + a;
         b->chunks[k].ndocs = a + CHUNK_DOCS < b->ndocs ? CHUNK_DOCS : b->ndocs - a;
+        b->chunks[k].done = 0;
     }
     pthread_mutex_lock(&r->mu);
     r->active = b;
     r->next_chunk = 0;
+    r->next_write = 0;
     pthread_cond_broadcast(&r->cv_work);
     pthread_mutex_unlock(&r->mu);
     /* the previous batch is written while this one is coded */
