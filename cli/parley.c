@@ -524,6 +524,8 @@ typedef struct run {
 #define SERIAL_BATCH_DOCS 32
 #define SERIAL_BATCH_BYTES (64u << 10)
 #define CHUNK_DOCS 32
+#define TAIL_DOCS 128
+#define TAIL_CHUNK_DOCS 8
 
 /* Under r->mu: chunk k of the active batch is coded.  When coding (not
  * ingesting), every chunk from the next one to write that is done is
@@ -638,7 +640,12 @@ static void flush_batch(run *r) {
         d->url = d->url ? b->strs + (size_t)d->url - 1 : NULL;
         d->title = d->title ? b->strs + (size_t)d->title - 1 : NULL;
     }
-    size_t nch = (b->ndocs + CHUNK_DOCS - 1) / CHUNK_DOCS;
+    /* chunks of CHUNK_DOCS, but the batch's last TAIL_DOCS documents in
+     * chunks of TAIL_CHUNK_DOCS: the threads reach the end of the batch
+     * together, and the one that finishes first waits less for the other */
+    size_t tail = !r->nworkers ? 0 : b->ndocs < TAIL_DOCS ? b->ndocs : TAIL_DOCS, head = b->ndocs - tail;
+    size_t nhead = (head + CHUNK_DOCS - 1) / CHUNK_DOCS;
+    size_t nch = nhead + (tail + TAIL_CHUNK_DOCS - 1) / TAIL_CHUNK_DOCS;
     if (nch > b->capchunks) {
         wres *nc = realloc(b->chunks, nch * sizeof *nc);
         if (!nc) { fputs("parley: out of memory\n", stderr); exit(EX_IO); }
@@ -647,11 +654,14 @@ static void flush_batch(run *r) {
         b->capchunks = nch;
     }
     b->nchunks = nch;
-    for (size_t k = 0; k < nch; k++) {
-        size_t a = k * CHUNK_DOCS;
+    for (size_t k = 0, a = 0; k < nch; k++) {
+        size_t len = k < nhead ? CHUNK_DOCS : TAIL_CHUNK_DOCS;
+        if (k < nhead && a + len > head) len = head - a;
+        if (a + len > b->ndocs) len = b->ndocs - a;
         b->chunks[k].docs = b->docs + a;
-        b->chunks[k].ndocs = a + CHUNK_DOCS < b->ndocs ? CHUNK_DOCS : b->ndocs - a;
+        b->chunks[k].ndocs = len;
         b->chunks[k].done = 0;
+        a += len;
     }
     pthread_mutex_lock(&r->mu);
     r->active = b;

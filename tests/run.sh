@@ -69,6 +69,24 @@ if [ -f "$SHARED/examples/seed-article.txt" ] && [ -d dict/verbs ]; then
   check "seed article: Israel-Syria meetings, declined comment, Trump-al-Sharaa meeting" seed
 fi
 
+# -j N: the same bytes as one thread, in input order, across batch and chunk
+# boundaries (9,000 news records: two full batches of the threaded reader)
+threads() {
+  head -n 9000 $SHARED/corpora/news21k.jsonl > /tmp/parley-threads.$$
+  for j in 1 2 3; do $P code -q -j $j /tmp/parley-threads.$$ > /tmp/parley-j$j.$$ || [ $? -eq 1 ] || return 1; done
+  cmp /tmp/parley-j1.$$ /tmp/parley-j2.$$ && cmp /tmp/parley-j1.$$ /tmp/parley-j3.$$ || return 1
+  python3 - /tmp/parley-threads.$$ /tmp/parley-j1.$$ <<'PY'
+import json, sys
+order = {json.loads(l)["id"]: i for i, l in enumerate(open(sys.argv[1]))}
+seq = [order[json.loads(l)["doc_id"]] for l in open(sys.argv[2])]
+print("%d events from %d records, identical with -j 1, 2, 3" % (len(seq), len(order)))
+sys.exit(0 if len(seq) > 1000 and seq == sorted(seq) else 1)
+PY
+}
+if [ -f "$SHARED/corpora/news21k.jsonl" ]; then
+  check "threads: -j 2 and -j 3 write what -j 1 writes, in input order" threads
+fi
+
 # 3. bad input never crashes, is reported with the document id, and the run goes on
 badinput() {
   printf '{"id":"good1","date":"2025-06-03","text":"Israel and Syria held talks."}\n{"id":"trunc","text":"Isr\n\377\376garbage\n{"id":"nodate","date":"yesterday","text":"Syria praised Egypt."}\n{"id":"notext"}\n[1,2]\n{"id":"good2","date":"2025-06-03","text":"Egypt praised Jordan."}\n' > /tmp/parley-bad.$$
