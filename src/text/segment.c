@@ -92,17 +92,21 @@ static int maybe_multi(const segmenter *sg, const char *t, size_t n) {
 
 /* Does the span end with a title or abbreviation and its period? */
 static int ends_with_title(const char *t, size_t n) {
-    static const char *const titles[] = {
-        "Gen", "Lt", "Col", "Maj", "Capt", "Cpt", "Sgt", "Adm", "Brig", "Cmdr", "Gov", "Sen", "Rep", "Rev", "Prof", "Dr",
-        "Mr", "Mrs", "Ms", "St", "Jr", "Sr", "Pres", "Amb", "Atty", "Supt", "Insp", "Hon", "Messrs", "Mt", "Ft", "No",
-        "Jan", "Feb", "Mar", "Apr", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Inc", "Corp", "Co", "Ltd", "vs", "approx"};
+#define T(w) {w, sizeof w - 1}
+    static const struct { const char *w; size_t n; } titles[] = {
+        T("Gen"), T("Lt"), T("Col"), T("Maj"), T("Capt"), T("Cpt"), T("Sgt"), T("Adm"), T("Brig"), T("Cmdr"),
+        T("Gov"), T("Sen"), T("Rep"), T("Rev"), T("Prof"), T("Dr"), T("Mr"), T("Mrs"), T("Ms"), T("St"), T("Jr"),
+        T("Sr"), T("Pres"), T("Amb"), T("Atty"), T("Supt"), T("Insp"), T("Hon"), T("Messrs"), T("Mt"), T("Ft"),
+        T("No"), T("Jan"), T("Feb"), T("Mar"), T("Apr"), T("Aug"), T("Sep"), T("Sept"), T("Oct"), T("Nov"), T("Dec"),
+        T("Inc"), T("Corp"), T("Co"), T("Ltd"), T("vs"), T("approx")};
+#undef T
     if (n < 3 || t[n - 1] != '.') return 0;
     size_t e = n - 1, a = e;
     while (a > 0 && p_isalpha((unsigned char)t[a - 1])) a--;
     if (a > 0 && !p_isspace((unsigned char)t[a - 1]) && t[a - 1] != '(' && t[a - 1] != '"') return 0;
     size_t wl = e - a;
     for (size_t i = 0; i < P_ARRAY_LEN(titles); i++)
-        if (strlen(titles[i]) == wl && !memcmp(titles[i], t + a, wl)) return 1;
+        if (titles[i].n == wl && !memcmp(titles[i].w, t + a, wl)) return 1;
     return 0;
 }
 

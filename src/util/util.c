@@ -72,40 +72,44 @@ static const unsigned char json_special[256] = {
  * becomes U+FFFD so the output is always valid JSON. */
 void p_buf_json_str(p_buf *b, const char *s, size_t n) {
     static const char hex[] = "0123456789abcdef";
-    /* room for the common case (nothing escaped) in one step */
+    /* room for the common case (nothing escaped) in one step; an escape
+     * makes room for itself.  Kept: cap >= n + what is left of s + 2. */
     if (b->n + n + 3 > b->cap) b->s = p_grow(b->s, &b->cap, b->n + n + 3, 1);
     b->s[b->n++] = '"';
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        i += p_json_plain_out(s + i, n - i); /* plain ASCII, many bytes at a time */
+    size_t i = 0;
+    while (i < n) {
+        /* plain ASCII, many bytes at a time, copied as they are read */
+        size_t k = p_scan_plain(s + i, n - i, P_STOP('"', 0) | P_STOP('\\', 1) | P_STOP('<', 2) | P_STOP('>', 3) | P_STOP('&', 4), 5,
+                                P_SCAN_HIGH | P_SCAN_CTRL, b->s + b->n);
+        b->n += k;
+        i += k;
         if (i >= n) break;
         unsigned char c = (unsigned char)s[i];
         unsigned char k0 = json_special[c];
-        if (!k0) continue;
+        if (!k0) { b->s[b->n++] = (char)c; i++; continue; }
         if (k0 == 2) {
-            size_t k = utf8_len((const unsigned char *)s + i, n - i);
-            if (k) { i += k - 1; continue; }
-            p_buf_put(b, s + run, i - run);
-            p_buf_put(b, "\\ufffd", 6);
-            run = i + 1;
-            continue;
+            size_t u = utf8_len((const unsigned char *)s + i, n - i);
+            if (u) { for (size_t q = 0; q < u; q++) b->s[b->n++] = s[i + q]; i += u; continue; }
         }
-        p_buf_put(b, s + run, i - run);
-        run = i + 1;
-        switch (c) {
-        case '"': p_buf_put(b, "\\\"", 2); break;
-        case '\\': p_buf_put(b, "\\\\", 2); break;
-        case '\n': p_buf_put(b, "\\n", 2); break;
-        case '\t': p_buf_put(b, "\\t", 2); break;
-        case '\r': p_buf_put(b, "\\r", 2); break;
-        default: {
-            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            p_buf_put(b, u, 6);
+        /* an escape: up to six bytes for one */
+        if (b->n + 6 + (n - i) + 2 > b->cap) b->s = p_grow(b->s, &b->cap, b->n + 6 + (n - i) + 2, 1);
+        char *o = b->s + b->n;
+        size_t ol = 2;
+        o[0] = '\\';
+        if (k0 == 2) memcpy(o, "\\ufffd", 6), ol = 6; /* invalid UTF-8 */
+        else switch (c) {
+        case '"': o[1] = '"'; break;
+        case '\\': o[1] = '\\'; break;
+        case '\n': o[1] = 'n'; break;
+        case '\t': o[1] = 't'; break;
+        case '\r': o[1] = 'r'; break;
+        default: o[1] = 'u', o[2] = '0', o[3] = '0', o[4] = hex[c >> 4], o[5] = hex[c & 15]; ol = 6;
         }
-        }
+        b->n += ol;
+        i++;
     }
-    p_buf_put(b, s + run, n - run);
-    p_buf_putc(b, '"');
+    b->s[b->n++] = '"';
+    b->s[b->n] = 0;
 }
 
 void p_buf_putu(p_buf *b, unsigned long v) {
