@@ -103,7 +103,7 @@ typedef struct cli {
 
 static void diag(void *ud, const char *file, long line, const char *msg) {
     cli *c = ud;
-    c->diags++;
+    __atomic_add_fetch(&c->diags, 1, __ATOMIC_RELAXED); /* coding threads report too */
     if (c->quiet) return;
     if (file && line) fprintf(stderr, "%s:%ld: %s\n", file, line, msg);
     else if (file) fprintf(stderr, "%s: %s\n", file, msg);
@@ -514,6 +514,10 @@ typedef struct run {
     parley_store *store;                /* ingest: events go here */
     long stored, skipped, store_bad;
     int store_failed;                   /* a write failed: stop reading */
+    /* code -j N (N > 1): a ring of chunks instead of batches (see "Streaming") */
+    struct slot *ring; size_t nring;
+    struct slot *filling;               /* the chunk the reader is filling, or NULL */
+    unsigned long fill_seq, write_seq;  /* the chunk being read; the first not yet written */
 } run;
 
 #define BATCH_DOCS 4096
@@ -717,6 +721,173 @@ static int on_doc(void *ud, const parley_doc *doc) {
     return r->store_failed;
 }
 
+/* ---- Streaming (code -j N, N > 1).  The reader fills a ring of chunks
+ * of CHUNK_DOCS documents; a chunk is coded as soon as it is full, by a
+ * thread that takes the oldest waiting one, or by the reader itself when
+ * the ring is full (it takes the newest: the text it has just read is
+ * still in its cache).  Whoever finishes a chunk writes every chunk done
+ * from the first unwritten one on, so output keeps input order; a
+ * written chunk is free for the reader again.  No batch ends, so no
+ * thread waits for the others at one. */
+enum { SL_FREE, SL_FILL, SL_READY, SL_CODING, SL_DONE };
+typedef struct slot {
+    parley_doc *docs; size_t ndocs, cap;
+    char *strs; size_t slen, scap;
+    wres res;
+    unsigned long seq;
+    int state;
+} slot;
+#define RING_CHUNKS 16
+
+static slot *ring_at(run *r, unsigned long seq) { return &r->ring[seq % r->nring]; }
+
+/* Under r->mu: writes the done chunks from write_seq on; frees them. */
+static void ring_write(run *r) {
+    for (;;) {
+        slot *sl = ring_at(r, r->write_seq);
+        if (r->write_seq >= r->fill_seq || sl->seq != r->write_seq || sl->state != SL_DONE) break;
+        if (sl->res.out.n) fwrite(sl->res.out.s, 1, sl->res.out.n, r->out);
+        sl->res.out.n = 0;
+        sl->state = SL_FREE;
+        r->write_seq++;
+        pthread_cond_broadcast(&r->cv_done);
+    }
+}
+
+/* Under r->mu: a waiting chunk, the oldest (newest: 0) or NULL. */
+static slot *ring_take(run *r, int oldest) {
+    slot *best = NULL;
+    for (size_t k = 0; k < r->nring; k++) {
+        slot *sl = &r->ring[k];
+        if (sl->state == SL_READY && (!best || (oldest ? sl->seq < best->seq : sl->seq > best->seq))) best = sl;
+    }
+    if (best) best->state = SL_CODING;
+    return best;
+}
+
+/* Codes one taken chunk (mu not held), then marks it done and writes. */
+static void ring_code(run *r, worker *w, slot *sl) {
+    code_chunk(w, &sl->res);
+    pthread_mutex_lock(&r->mu);
+    sl->state = SL_DONE;
+    ring_write(r);
+    pthread_mutex_unlock(&r->mu);
+}
+
+static void *ring_worker_main(void *arg) {
+    worker *w = arg;
+    run *r = w->r;
+    pthread_mutex_lock(&r->mu);
+    for (;;) {
+        slot *sl;
+        while (!(sl = ring_take(r, 1)) && !r->quit) pthread_cond_wait(&r->cv_work, &r->mu);
+        if (!sl) break;
+        pthread_mutex_unlock(&r->mu);
+        ring_code(r, w, sl);
+        pthread_mutex_lock(&r->mu);
+    }
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+/* The reader's chunk is full (or the input ended): hand it over, and get
+ * the next one free, coding waiting chunks while there is none. */
+static void ring_publish(run *r) {
+    slot *sl = r->filling;
+    if (!sl || !sl->ndocs) return;
+    for (size_t i = 0; i < sl->ndocs; i++) {
+        parley_doc *d = &sl->docs[i];
+        d->id = sl->strs + (size_t)d->id;
+        d->text = sl->strs + (size_t)d->text;
+        d->source = d->source ? sl->strs + (size_t)d->source - 1 : NULL;
+        d->url = d->url ? sl->strs + (size_t)d->url - 1 : NULL;
+        d->title = d->title ? sl->strs + (size_t)d->title - 1 : NULL;
+    }
+    sl->res.docs = sl->docs;
+    sl->res.ndocs = sl->ndocs;
+    pthread_mutex_lock(&r->mu);
+    sl->state = SL_READY;
+    r->fill_seq++;
+    pthread_cond_signal(&r->cv_work);
+    pthread_mutex_unlock(&r->mu);
+    r->filling = NULL;
+}
+
+static slot *ring_next_free(run *r) {
+    slot *sl = ring_at(r, r->fill_seq);
+    pthread_mutex_lock(&r->mu);
+    while (sl->state != SL_FREE) {
+        slot *t = ring_take(r, 0);
+        if (t) {
+            pthread_mutex_unlock(&r->mu);
+            ring_code(r, &r->w[0], t);
+            pthread_mutex_lock(&r->mu);
+        } else pthread_cond_wait(&r->cv_done, &r->mu);
+    }
+    sl->state = SL_FILL;
+    sl->seq = r->fill_seq;
+    pthread_mutex_unlock(&r->mu);
+    sl->ndocs = 0;
+    sl->slen = 0;
+    return sl;
+}
+
+/* The end of the input: the last chunk is handed over, and the reader
+ * codes with the threads until everything is written. */
+static void ring_finish(run *r) {
+    ring_publish(r);
+    pthread_mutex_lock(&r->mu);
+    if (r->filling) { r->filling->state = SL_FREE; r->filling = NULL; } /* taken, left empty */
+    while (r->write_seq < r->fill_seq) {
+        slot *t = ring_take(r, 0);
+        if (t) {
+            pthread_mutex_unlock(&r->mu);
+            ring_code(r, &r->w[0], t);
+            pthread_mutex_lock(&r->mu);
+        } else pthread_cond_wait(&r->cv_done, &r->mu);
+    }
+    pthread_mutex_unlock(&r->mu);
+}
+
+static size_t ring_keep(slot *sl, const char *s, size_t n) {
+    if (sl->slen + n + 1 > sl->scap) {
+        size_t c = sl->scap ? sl->scap : (64u << 10);
+        while (c < sl->slen + n + 1) c *= 2;
+        char *ns = realloc(sl->strs, c);
+        if (!ns) { fputs("parley: out of memory\n", stderr); exit(EX_IO); }
+        sl->strs = ns;
+        sl->scap = c;
+    }
+    size_t off = sl->slen;
+    memcpy(sl->strs + off, s, n);
+    sl->strs[off + n] = 0;
+    sl->slen += n + 1;
+    return off;
+}
+
+static int ring_on_doc(void *ud, const parley_doc *doc) {
+    run *r = ud;
+    r->docs_total++;
+    if (!r->filling) r->filling = ring_next_free(r);
+    slot *sl = r->filling;
+    if (sl->ndocs == sl->cap) {
+        sl->cap = sl->cap ? sl->cap * 2 : CHUNK_DOCS;
+        sl->docs = realloc(sl->docs, sl->cap * sizeof *sl->docs);
+        if (!sl->docs) { fputs("parley: out of memory\n", stderr); exit(EX_IO); }
+    }
+    /* offsets until the chunk is handed over (the buffer may move); +1 so NULL stays 0 */
+    parley_doc d = *doc;
+    const char *id = doc->id ? doc->id : "";
+    d.id = (const char *)(uintptr_t)ring_keep(sl, id, strlen(id));
+    d.text = (const char *)(uintptr_t)ring_keep(sl, doc->text ? doc->text : "", doc->text ? doc->text_len : 0);
+    d.source = doc->source ? (const char *)(uintptr_t)(ring_keep(sl, doc->source, strlen(doc->source)) + 1) : NULL;
+    d.url = doc->url ? (const char *)(uintptr_t)(ring_keep(sl, doc->url, strlen(doc->url)) + 1) : NULL;
+    d.title = doc->title ? (const char *)(uintptr_t)(ring_keep(sl, doc->title, strlen(doc->title)) + 1) : NULL;
+    sl->docs[sl->ndocs++] = d;
+    if (sl->ndocs >= CHUNK_DOCS || sl->slen >= SERIAL_BATCH_BYTES) ring_publish(r);
+    return 0;
+}
+
 static const char *guess_in(const char *path) {
     size_t n = strlen(path);
     if (n > 4 && !strcasecmp(path + n - 4, ".xml")) return "petrxml";
@@ -767,8 +938,21 @@ static int code_run(cli *c, int nfiles, char **files, parley_store *store) {
             if (parley_coder_option(w->coder, c->sets[i], &e) != PARLEY_OK) { fprintf(stderr, "parley: --set: %s\n", e.message); return EX_USAGE; }
         parley_coder_option(w->coder, dl, &e);
     }
+    /* coding with threads streams chunks through a ring; one thread, and
+     * ingest (whose main thread stores while the threads code), batches */
+    int stream = !store && r.nworkers > 0;
+    doc_fn on_doc_fn = on_doc;
+    if (stream) {
+        r.nring = RING_CHUNKS > 4 * (size_t)(r.nworkers + 1) ? RING_CHUNKS : 4 * (size_t)(r.nworkers + 1);
+        r.ring = calloc(r.nring, sizeof *r.ring);
+        if (!r.ring) { fputs("parley: out of memory\n", stderr); exit(EX_IO); }
+        on_doc_fn = ring_on_doc;
+    }
     for (int t = 1; t <= r.nworkers; t++)
-        if (pthread_create(&r.w[t].th, NULL, worker_main, &r.w[t]) != 0) { fputs("parley: cannot start a thread\n", stderr); exit(EX_IO); }
+        if (pthread_create(&r.w[t].th, NULL, stream ? ring_worker_main : worker_main, &r.w[t]) != 0) {
+            fputs("parley: cannot start a thread\n", stderr);
+            exit(EX_IO);
+        }
     r.out = stdout;
     if (c->out_path && !(r.out = fopen(c->out_path, "w"))) { fprintf(stderr, "parley: %s: %s\n", c->out_path, strerror(errno)); return EX_IO; }
     input_opts io = {date, c->max_doc_bytes > 0 ? (size_t)c->max_doc_bytes : 16u << 20, diag, c};
@@ -776,25 +960,28 @@ static int code_run(cli *c, int nfiles, char **files, parley_store *store) {
     long bad = 0;
     if (!nfiles) {
         const char *in = c->in ? c->in : "jsonl";
-        if (!strcmp(in, "text")) bad += read_text(stdin, "<stdin>", &io, on_doc, &r);
-        else if (!strcmp(in, "tabari")) bad += read_tabari_records(stdin, "<stdin>", &io, on_doc, &r);
-        else if (!strcmp(in, "petrxml")) bad += read_petrarch_xml("/dev/stdin", &io, on_doc, &r);
-        else bad += read_jsonl(stdin, "<stdin>", &io, on_doc, &r);
+        if (!strcmp(in, "text")) bad += read_text(stdin, "<stdin>", &io, on_doc_fn, &r);
+        else if (!strcmp(in, "tabari")) bad += read_tabari_records(stdin, "<stdin>", &io, on_doc_fn, &r);
+        else if (!strcmp(in, "petrxml")) bad += read_petrarch_xml("/dev/stdin", &io, on_doc_fn, &r);
+        else bad += read_jsonl(stdin, "<stdin>", &io, on_doc_fn, &r);
     }
     for (int i = 0; i < nfiles; i++) {
         const char *in = c->in ? c->in : guess_in(files[i]);
         if (r.store_failed) break;
-        if (!strcmp(in, "petrxml")) { bad += read_petrarch_xml(files[i], &io, on_doc, &r); continue; }
+        if (!strcmp(in, "petrxml")) { bad += read_petrarch_xml(files[i], &io, on_doc_fn, &r); continue; }
         FILE *f = !strcmp(files[i], "-") ? stdin : fopen(files[i], "rb");
         if (!f) { fprintf(stderr, "parley: %s: %s\n", files[i], strerror(errno)); rc = EX_IO; continue; }
-        if (!strcmp(in, "text")) bad += read_text(f, files[i], &io, on_doc, &r);
-        else if (!strcmp(in, "tabari")) bad += read_tabari_records(f, files[i], &io, on_doc, &r);
-        else bad += read_jsonl(f, files[i], &io, on_doc, &r);
+        if (!strcmp(in, "text")) bad += read_text(f, files[i], &io, on_doc_fn, &r);
+        else if (!strcmp(in, "tabari")) bad += read_tabari_records(f, files[i], &io, on_doc_fn, &r);
+        else bad += read_jsonl(f, files[i], &io, on_doc_fn, &r);
         if (f != stdin) fclose(f);
     }
-    flush_batch(&r);
-    finish_active(&r);
-    drain(&r);
+    if (stream) ring_finish(&r);
+    else {
+        flush_batch(&r);
+        finish_active(&r);
+        drain(&r);
+    }
     pthread_mutex_lock(&r.mu);
     r.quit = 1;
     pthread_cond_broadcast(&r.cv_work);
@@ -823,6 +1010,13 @@ static int code_run(cli *c, int nfiles, char **files, parley_store *store) {
     } else if (!c->quiet)
         fprintf(stderr, "parley: %ld documents, %ld events, %ld bad documents, %ld dictionary problems\n", r.docs_total, events, bad, dict_bad);
     free(r.w);
+    for (size_t k = 0; k < r.nring; k++) {
+        free(r.ring[k].docs);
+        free(r.ring[k].strs);
+        free(r.ring[k].res.out.s);
+        free(r.ring[k].res.kept);
+    }
+    free(r.ring);
     for (int k = 0; k < 2; k++) {
         for (size_t q = 0; q < r.buf[k].capchunks; q++) { free(r.buf[k].chunks[q].out.s); free(r.buf[k].chunks[q].kept); }
         free(r.buf[k].chunks);
