@@ -488,9 +488,59 @@ static void code_chunk(worker *w, wres *r) {
     }
 }
 
-typedef struct bbuf {
+/* Documents copied out of the reader's buffers: their strings go into one
+ * buffer, which may move while it fills, so they are kept as offsets (+1
+ * for those that may be NULL) until docbuf_fix() turns them into pointers. */
+typedef struct docbuf {
     parley_doc *docs; size_t ndocs, cap;
     char *strs; size_t slen, scap;
+} docbuf;
+
+static size_t docbuf_keep(docbuf *b, const char *s, size_t n) {
+    if (b->slen + n + 1 > b->scap) {
+        size_t c = b->scap ? b->scap : (64u << 10);
+        while (c < b->slen + n + 1) c *= 2;
+        char *ns = realloc(b->strs, c);
+        if (!ns) { fputs("parley: out of memory\n", stderr); exit(EX_IO); }
+        b->strs = ns;
+        b->scap = c;
+    }
+    size_t off = b->slen;
+    memcpy(b->strs + off, s, n);
+    b->strs[off + n] = 0;
+    b->slen += n + 1;
+    return off;
+}
+
+static void docbuf_add(docbuf *b, const parley_doc *doc) {
+    if (b->ndocs == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 32;
+        b->docs = realloc(b->docs, b->cap * sizeof *b->docs);
+        if (!b->docs) { fputs("parley: out of memory\n", stderr); exit(EX_IO); }
+    }
+    parley_doc d = *doc;
+    const char *id = doc->id ? doc->id : "";
+    d.id = (const char *)(uintptr_t)docbuf_keep(b, id, strlen(id));
+    d.text = (const char *)(uintptr_t)docbuf_keep(b, doc->text ? doc->text : "", doc->text ? doc->text_len : 0);
+    d.source = doc->source ? (const char *)(uintptr_t)(docbuf_keep(b, doc->source, strlen(doc->source)) + 1) : NULL;
+    d.url = doc->url ? (const char *)(uintptr_t)(docbuf_keep(b, doc->url, strlen(doc->url)) + 1) : NULL;
+    d.title = doc->title ? (const char *)(uintptr_t)(docbuf_keep(b, doc->title, strlen(doc->title)) + 1) : NULL;
+    b->docs[b->ndocs++] = d;
+}
+
+static void docbuf_fix(docbuf *b) {
+    for (size_t i = 0; i < b->ndocs; i++) {
+        parley_doc *d = &b->docs[i];
+        d->id = b->strs + (size_t)d->id;
+        d->text = b->strs + (size_t)d->text;
+        d->source = d->source ? b->strs + (size_t)d->source - 1 : NULL;
+        d->url = d->url ? b->strs + (size_t)d->url - 1 : NULL;
+        d->title = d->title ? b->strs + (size_t)d->title - 1 : NULL;
+    }
+}
+
+typedef struct bbuf {
+    docbuf db;
     wres *chunks; size_t nchunks, capchunks;
 } bbuf;
 
@@ -633,21 +683,14 @@ static void drain(run *r) {
 
 static void flush_batch(run *r) {
     bbuf *b = &r->buf[r->cur];
-    if (!b->ndocs) return;
+    if (!b->db.ndocs) return;
     finish_active(r);
-    /* the strings were appended to one buffer: turn offsets into pointers */
-    for (size_t i = 0; i < b->ndocs; i++) {
-        parley_doc *d = &b->docs[i];
-        d->id = b->strs + (size_t)d->id;
-        d->text = b->strs + (size_t)d->text;
-        d->source = d->source ? b->strs + (size_t)d->source - 1 : NULL;
-        d->url = d->url ? b->strs + (size_t)d->url - 1 : NULL;
-        d->title = d->title ? b->strs + (size_t)d->title - 1 : NULL;
-    }
+    docbuf_fix(&b->db);
     /* chunks of CHUNK_DOCS, but the batch's last TAIL_DOCS documents in
      * chunks of TAIL_CHUNK_DOCS: the threads reach the end of the batch
      * together, and the one that finishes first waits less for the other */
-    size_t tail = !r->nworkers ? 0 : b->ndocs < TAIL_DOCS ? b->ndocs : TAIL_DOCS, head = b->ndocs - tail;
+    size_t ndocs = b->db.ndocs;
+    size_t tail = !r->nworkers ? 0 : ndocs < TAIL_DOCS ? ndocs : TAIL_DOCS, head = ndocs - tail;
     size_t nhead = (head + CHUNK_DOCS - 1) / CHUNK_DOCS;
     size_t nch = nhead + (tail + TAIL_CHUNK_DOCS - 1) / TAIL_CHUNK_DOCS;
     if (nch > b->capchunks) {
@@ -661,8 +704,8 @@ static void flush_batch(run *r) {
     for (size_t k = 0, a = 0; k < nch; k++) {
         size_t len = k < nhead ? CHUNK_DOCS : TAIL_CHUNK_DOCS;
         if (k < nhead && a + len > head) len = head - a;
-        if (a + len > b->ndocs) len = b->ndocs - a;
-        b->chunks[k].docs = b->docs + a;
+        if (a + len > ndocs) len = ndocs - a;
+        b->chunks[k].docs = b->db.docs + a;
         b->chunks[k].ndocs = len;
         b->chunks[k].done = 0;
         a += len;
@@ -677,46 +720,17 @@ static void flush_batch(run *r) {
     drain(r);
     if (!r->nworkers) { finish_active(r); drain(r); }
     r->cur ^= 1;
-    r->buf[r->cur].ndocs = 0;
-    r->buf[r->cur].slen = 0;
-}
-
-static size_t keep(run *r, const char *s, size_t n) {
-    bbuf *b = &r->buf[r->cur];
-    if (b->slen + n + 1 > b->scap) {
-        size_t c = b->scap ? b->scap : (1u << 20);
-        while (c < b->slen + n + 1) c *= 2;
-        char *ns = realloc(b->strs, c);
-        if (!ns) { fputs("parley: out of memory\n", stderr); exit(EX_IO); }
-        b->strs = ns;
-        b->scap = c;
-    }
-    size_t off = b->slen;
-    memcpy(b->strs + off, s, n);
-    b->strs[off + n] = 0;
-    b->slen += n + 1;
-    return off;
+    r->buf[r->cur].db.ndocs = 0;
+    r->buf[r->cur].db.slen = 0;
 }
 
 static int on_doc(void *ud, const parley_doc *doc) {
     run *r = ud;
     bbuf *b = &r->buf[r->cur];
     r->docs_total++;
-    if (b->ndocs == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 256;
-        b->docs = realloc(b->docs, b->cap * sizeof *b->docs);
-        if (!b->docs) { fputs("parley: out of memory\n", stderr); exit(EX_IO); }
-    }
-    /* store offsets now (the string buffer may move); +1 so NULL stays 0 */
-    parley_doc d = *doc;
-    const char *id = doc->id ? doc->id : "";
-    d.id = (const char *)(uintptr_t)keep(r, id, strlen(id));
-    d.text = (const char *)(uintptr_t)keep(r, doc->text ? doc->text : "", doc->text ? doc->text_len : 0);
-    d.source = doc->source ? (const char *)(uintptr_t)(keep(r, doc->source, strlen(doc->source)) + 1) : NULL;
-    d.url = doc->url ? (const char *)(uintptr_t)(keep(r, doc->url, strlen(doc->url)) + 1) : NULL;
-    d.title = doc->title ? (const char *)(uintptr_t)(keep(r, doc->title, strlen(doc->title)) + 1) : NULL;
-    b->docs[b->ndocs++] = d;
-    if (r->nworkers ? b->ndocs >= BATCH_DOCS || b->slen >= BATCH_BYTES : b->ndocs >= SERIAL_BATCH_DOCS || b->slen >= SERIAL_BATCH_BYTES)
+    docbuf_add(&b->db, doc);
+    if (r->nworkers ? b->db.ndocs >= BATCH_DOCS || b->db.slen >= BATCH_BYTES
+                    : b->db.ndocs >= SERIAL_BATCH_DOCS || b->db.slen >= SERIAL_BATCH_BYTES)
         flush_batch(r);
     return r->store_failed;
 }
@@ -731,8 +745,7 @@ static int on_doc(void *ud, const parley_doc *doc) {
  * thread waits for the others at one. */
 enum { SL_FREE, SL_FILL, SL_READY, SL_CODING, SL_DONE };
 typedef struct slot {
-    parley_doc *docs; size_t ndocs, cap;
-    char *strs; size_t slen, scap;
+    docbuf db;
     wres res;
     unsigned long seq;
     int state;
@@ -794,17 +807,10 @@ static void *ring_worker_main(void *arg) {
  * the next one free, coding waiting chunks while there is none. */
 static void ring_publish(run *r) {
     slot *sl = r->filling;
-    if (!sl || !sl->ndocs) return;
-    for (size_t i = 0; i < sl->ndocs; i++) {
-        parley_doc *d = &sl->docs[i];
-        d->id = sl->strs + (size_t)d->id;
-        d->text = sl->strs + (size_t)d->text;
-        d->source = d->source ? sl->strs + (size_t)d->source - 1 : NULL;
-        d->url = d->url ? sl->strs + (size_t)d->url - 1 : NULL;
-        d->title = d->title ? sl->strs + (size_t)d->title - 1 : NULL;
-    }
-    sl->res.docs = sl->docs;
-    sl->res.ndocs = sl->ndocs;
+    if (!sl || !sl->db.ndocs) return;
+    docbuf_fix(&sl->db);
+    sl->res.docs = sl->db.docs;
+    sl->res.ndocs = sl->db.ndocs;
     pthread_mutex_lock(&r->mu);
     sl->state = SL_READY;
     r->fill_seq++;
@@ -813,22 +819,25 @@ static void ring_publish(run *r) {
     r->filling = NULL;
 }
 
+/* Under r->mu, for the reader while it waits: codes the newest waiting
+ * chunk, or, with none, sleeps until a chunk is written. */
+static void ring_help(run *r) {
+    slot *t = ring_take(r, 0);
+    if (!t) { pthread_cond_wait(&r->cv_done, &r->mu); return; }
+    pthread_mutex_unlock(&r->mu);
+    ring_code(r, &r->w[0], t);
+    pthread_mutex_lock(&r->mu);
+}
+
 static slot *ring_next_free(run *r) {
     slot *sl = ring_at(r, r->fill_seq);
     pthread_mutex_lock(&r->mu);
-    while (sl->state != SL_FREE) {
-        slot *t = ring_take(r, 0);
-        if (t) {
-            pthread_mutex_unlock(&r->mu);
-            ring_code(r, &r->w[0], t);
-            pthread_mutex_lock(&r->mu);
-        } else pthread_cond_wait(&r->cv_done, &r->mu);
-    }
+    while (sl->state != SL_FREE) ring_help(r);
     sl->state = SL_FILL;
     sl->seq = r->fill_seq;
     pthread_mutex_unlock(&r->mu);
-    sl->ndocs = 0;
-    sl->slen = 0;
+    sl->db.ndocs = 0;
+    sl->db.slen = 0;
     return sl;
 }
 
@@ -838,31 +847,8 @@ static void ring_finish(run *r) {
     ring_publish(r);
     pthread_mutex_lock(&r->mu);
     if (r->filling) { r->filling->state = SL_FREE; r->filling = NULL; } /* taken, left empty */
-    while (r->write_seq < r->fill_seq) {
-        slot *t = ring_take(r, 0);
-        if (t) {
-            pthread_mutex_unlock(&r->mu);
-            ring_code(r, &r->w[0], t);
-            pthread_mutex_lock(&r->mu);
-        } else pthread_cond_wait(&r->cv_done, &r->mu);
-    }
+    while (r->write_seq < r->fill_seq) ring_help(r);
     pthread_mutex_unlock(&r->mu);
-}
-
-static size_t ring_keep(slot *sl, const char *s, size_t n) {
-    if (sl->slen + n + 1 > sl->scap) {
-        size_t c = sl->scap ? sl->scap : (64u << 10);
-        while (c < sl->slen + n + 1) c *= 2;
-        char *ns = realloc(sl->strs, c);
-        if (!ns) { fputs("parley: out of memory\n", stderr); exit(EX_IO); }
-        sl->strs = ns;
-        sl->scap = c;
-    }
-    size_t off = sl->slen;
-    memcpy(sl->strs + off, s, n);
-    sl->strs[off + n] = 0;
-    sl->slen += n + 1;
-    return off;
 }
 
 static int ring_on_doc(void *ud, const parley_doc *doc) {
@@ -870,21 +856,8 @@ static int ring_on_doc(void *ud, const parley_doc *doc) {
     r->docs_total++;
     if (!r->filling) r->filling = ring_next_free(r);
     slot *sl = r->filling;
-    if (sl->ndocs == sl->cap) {
-        sl->cap = sl->cap ? sl->cap * 2 : CHUNK_DOCS;
-        sl->docs = realloc(sl->docs, sl->cap * sizeof *sl->docs);
-        if (!sl->docs) { fputs("parley: out of memory\n", stderr); exit(EX_IO); }
-    }
-    /* offsets until the chunk is handed over (the buffer may move); +1 so NULL stays 0 */
-    parley_doc d = *doc;
-    const char *id = doc->id ? doc->id : "";
-    d.id = (const char *)(uintptr_t)ring_keep(sl, id, strlen(id));
-    d.text = (const char *)(uintptr_t)ring_keep(sl, doc->text ? doc->text : "", doc->text ? doc->text_len : 0);
-    d.source = doc->source ? (const char *)(uintptr_t)(ring_keep(sl, doc->source, strlen(doc->source)) + 1) : NULL;
-    d.url = doc->url ? (const char *)(uintptr_t)(ring_keep(sl, doc->url, strlen(doc->url)) + 1) : NULL;
-    d.title = doc->title ? (const char *)(uintptr_t)(ring_keep(sl, doc->title, strlen(doc->title)) + 1) : NULL;
-    sl->docs[sl->ndocs++] = d;
-    if (sl->ndocs >= CHUNK_DOCS || sl->slen >= SERIAL_BATCH_BYTES) ring_publish(r);
+    docbuf_add(&sl->db, doc);
+    if (sl->db.ndocs >= CHUNK_DOCS || sl->db.slen >= SERIAL_BATCH_BYTES) ring_publish(r);
     return 0;
 }
 
@@ -1011,8 +984,8 @@ static int code_run(cli *c, int nfiles, char **files, parley_store *store) {
         fprintf(stderr, "parley: %ld documents, %ld events, %ld bad documents, %ld dictionary problems\n", r.docs_total, events, bad, dict_bad);
     free(r.w);
     for (size_t k = 0; k < r.nring; k++) {
-        free(r.ring[k].docs);
-        free(r.ring[k].strs);
+        free(r.ring[k].db.docs);
+        free(r.ring[k].db.strs);
         free(r.ring[k].res.out.s);
         free(r.ring[k].res.kept);
     }
@@ -1020,8 +993,8 @@ static int code_run(cli *c, int nfiles, char **files, parley_store *store) {
     for (int k = 0; k < 2; k++) {
         for (size_t q = 0; q < r.buf[k].capchunks; q++) { free(r.buf[k].chunks[q].out.s); free(r.buf[k].chunks[q].kept); }
         free(r.buf[k].chunks);
-        free(r.buf[k].docs);
-        free(r.buf[k].strs);
+        free(r.buf[k].db.docs);
+        free(r.buf[k].db.strs);
     }
     parley_dict_free(d);
     if (rc) return rc;
