@@ -745,7 +745,7 @@ static int on_doc(void *ud, const parley_doc *doc) {
  * thread waits for the others at one. */
 enum { SL_FREE, SL_FILL, SL_READY, SL_CODING, SL_DONE };
 typedef struct slot {
-    docbuf db;
+    _Alignas(64) docbuf db;             /* a line of its own: two threads write neighbouring slots */
     wres res;
     unsigned long seq;
     int state;
@@ -917,8 +917,9 @@ static int code_run(cli *c, int nfiles, char **files, parley_store *store) {
     doc_fn on_doc_fn = on_doc;
     if (stream) {
         r.nring = RING_CHUNKS > 4 * (size_t)(r.nworkers + 1) ? RING_CHUNKS : 4 * (size_t)(r.nworkers + 1);
-        r.ring = calloc(r.nring, sizeof *r.ring);
+        r.ring = aligned_alloc(64, r.nring * sizeof *r.ring);
         if (!r.ring) { fputs("parley: out of memory\n", stderr); exit(EX_IO); }
+        memset(r.ring, 0, r.nring * sizeof *r.ring);
         on_doc_fn = ring_on_doc;
     }
     for (int t = 1; t <= r.nworkers; t++)
