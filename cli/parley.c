@@ -803,8 +803,7 @@ static void *ring_worker_main(void *arg) {
     return NULL;
 }
 
-/* The reader's chunk is full (or the input ended): hand it over, and get
- * the next one free, coding waiting chunks while there is none. */
+/* The reader's chunk is full (or the input ended): hand it over. */
 static void ring_publish(run *r) {
     slot *sl = r->filling;
     if (!sl || !sl->db.ndocs) return;
@@ -829,6 +828,8 @@ static void ring_help(run *r) {
     pthread_mutex_lock(&r->mu);
 }
 
+/* The reader's next chunk: the ring's next slot once it is free, coding
+ * waiting chunks until it is. */
 static slot *ring_next_free(run *r) {
     slot *sl = ring_at(r, r->fill_seq);
     pthread_mutex_lock(&r->mu);
