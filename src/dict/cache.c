@@ -496,6 +496,41 @@ parley_status parley_dict_load_compiled(parley_dict *d, const char *path, parley
         a->fw_seq = AT(&l, a->fw_seq, a->nfw);
         a->stem_seq = AT(&l, a->stem_seq, a->nstem);
     }
+    /* dict_derive() writes into the phrase, verb and alternative records;
+     * in a damaged file an array it reads must not lie over one of them
+     * (the checksum turns such files away; the fuzzer skips it) */
+    if (!l.bad) {
+        const struct { const char *p; size_t n; } wr[3] = {{(const char *)n->phrases.v, n->phrases.n * sizeof *n->phrases.v},
+                                                         {(const char *)n->verbs.v, n->verbs.n * sizeof *n->verbs.v},
+                                                         {(const char *)n->alts.v, n->alts.n * sizeof *n->alts.v}};
+#define APART(ptr, cnt)                                                                                             \
+    do {                                                                                                            \
+        const char *p_ = (const char *)(ptr);                                                                       \
+        size_t b_ = (size_t)(cnt) * sizeof *(ptr);                                                                  \
+        for (int k_ = 0; p_ && b_ && k_ < 3; k_++)                                                                  \
+            if (wr[k_].n && p_ < wr[k_].p + wr[k_].n && wr[k_].p < p_ + b_) l.bad = 1;                               \
+    } while (0)
+        for (size_t i = 0; i < n->phrases.n && !l.bad; i++) APART(n->phrases.v[i].w, n->phrases.v[i].n);
+        for (size_t i = 0; i < n->verbs.n && !l.bad; i++) {
+            const verb *v = &n->verbs.v[i];
+            APART(v->pats.v, v->pats.n);
+            for (size_t k = 0; k < v->pats.n && !l.bad; k++) {
+                APART(v->pats.v[k].el, v->pats.v[k].nel);
+                APART(v->pats.v[k].req, v->pats.v[k].nreq);
+            }
+            APART(v->anch, v->nanch);
+            APART(v->free_pats, v->nfree);
+        }
+        for (size_t i = 0; i < n->alts.n && !l.bad; i++) {
+            const palt *a = &n->alts.v[i];
+            APART(a->start, a->nseq);
+            APART(a->len, a->nseq);
+            APART(a->fw, a->nfw);
+            APART(a->fw_seq, a->nfw);
+            APART(a->stem_seq, a->nstem);
+        }
+#undef APART
+    }
     for (size_t i = 0; i < n->cameo.n; i++) {
         parley_cameo_info *ci = &n->cameo.v[i].info;
         ci->code = AT(&l, ci->code, 1);

@@ -418,14 +418,23 @@ void dict_derive(parley_dict *d) {
         a->fbloom = a->nfw ? word_bloom(d, a->fw, a->nfw, sizeof *a->fw, &a->fbloom_bits) : NULL;
     }
     /* can a verb form discard a sentence or call it complex: by its own
-     * code, or by the code or a pattern of any block that lists it */
+     * code, or by the code or a pattern of any block that lists it.  The
+     * indices are checked: a damaged compiled file that got past its
+     * checksum must not crash the load (an index out of range flags) */
     for (size_t i = 0; i < d->phrases.n; i++) {
         phrase *ph = &d->phrases.v[i];
         ph->may_flag = 0;
         if (ph->kind != K_VERB) continue;
+        uint32_t g = ph->vgroup, g0 = g < d->vg_start.n ? d->vg_start.v[g] : 0, gn = g < d->vg_len.n ? d->vg_len.v[g] : 0;
+        if (ph->target >= d->verbs.n || g >= d->vg_start.n || g >= d->vg_len.n || g0 > d->vg_phr.n || gn > d->vg_phr.n - g0) {
+            ph->may_flag = 1;
+            continue;
+        }
         uint8_t f = (ph->has_own ? ph->own : d->verbs.v[ph->target].code).flags;
-        for (uint32_t gi = 0, g0 = d->vg_start.v[ph->vgroup]; gi < d->vg_len.v[ph->vgroup]; gi++) {
-            const phrase *gph = &d->phrases.v[d->vg_phr.v[g0 + gi]];
+        for (uint32_t gi = 0; gi < gn; gi++) {
+            uint32_t p = d->vg_phr.v[g0 + gi];
+            if (p >= d->phrases.n || d->phrases.v[p].target >= d->verbs.n) { f |= VC_COMPLEX; continue; }
+            const phrase *gph = &d->phrases.v[p];
             const verb *gv = &d->verbs.v[gph->target];
             f |= (gph->has_own ? gph->own : gv->code).flags | gv->pat_flags;
         }
