@@ -582,7 +582,8 @@ typedef struct run {
 #define TAIL_CHUNK_DOCS 8
 
 /* Under r->mu: chunk k of the active batch is coded.  When coding (not
- * ingesting), every chunk from the next one to write that is done is
+ * ingesting: that is, code with one thread, whose batches are one chunk;
+ * code -j N streams through the ring below), every chunk from the next one to write that is done is
  * written now, in order, while its output is still in the processor's
  * cache; the batch before has been written whole by then (finish_active
  * waited for its last chunk, whose completion wrote what was left). */
@@ -688,7 +689,8 @@ static void flush_batch(run *r) {
     docbuf_fix(&b->db);
     /* chunks of CHUNK_DOCS, but the batch's last TAIL_DOCS documents in
      * chunks of TAIL_CHUNK_DOCS: the threads reach the end of the batch
-     * together, and the one that finishes first waits less for the other */
+     * together, and the one that finishes first waits less for the other
+     * (batches with threads are ingest's now; code -j N uses the ring) */
     size_t ndocs = b->db.ndocs;
     size_t tail = !r->nworkers ? 0 : ndocs < TAIL_DOCS ? ndocs : TAIL_DOCS, head = ndocs - tail;
     size_t nhead = (head + CHUNK_DOCS - 1) / CHUNK_DOCS;
