@@ -12,13 +12,13 @@ CPPFLAGS := -Iinclude $(PKG_CFLAGS) -DPARLEY_SOURCE_DIR='"$(CURDIR)"'
 
 LIB_SRC := src/util/util.c src/text/tokenize.c src/text/wordclass.c src/text/segment.c \
            src/dict/options.c src/dict/dict.c src/dict/actors.c src/dict/verbs.c src/dict/cache.c \
-           src/code/coder.c src/code/event.c src/io/input.c src/validate/validate.c \
+           src/code/coder.c src/code/lexcache.c src/code/event.c src/io/input.c src/validate/validate.c \
            src/store/db.c src/store/store.c src/store/analytics.c src/store/export.c src/store/query.c \
            src/geo/geo.c src/feed/feed.c src/feed/http.c src/feed/sources.c src/queue/batch.c src/queue/queue.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
 
-all: $(BUILD)/parley $(BUILD)/libparley.a $(BUILD)/libparley.so $(BUILD)/spec_runner $(BUILD)/feed_check $(BUILD)/wordclass_check $(BUILD)/segment_check $(BUILD)/data/lexicon.tsv \
+all: $(BUILD)/parley $(BUILD)/libparley.a $(BUILD)/libparley.so $(BUILD)/spec_runner $(BUILD)/feed_check $(BUILD)/wordclass_check $(BUILD)/segment_check $(BUILD)/clone_check $(BUILD)/data/lexicon.tsv \
      $(BUILD)/data/gazetteer.bin $(BUILD)/geo_bench
 
 $(BUILD)/%.o: %.c
@@ -52,6 +52,9 @@ $(BUILD)/wordclass_check: $(BUILD)/tests/text/wordclass_check.o
 
 $(BUILD)/segment_check: $(BUILD)/tests/text/segment_check.o $(BUILD)/libparley.a
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(BUILD)/clone_check: $(BUILD)/tests/code/clone_check.o $(BUILD)/libparley.a
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread -lm
 
 # English lexicon from WordNet (Debian wordnet-base), generated, not committed
 $(BUILD)/data/lexicon.tsv: tools/build-lexicon.sh
@@ -93,8 +96,11 @@ fuzz: $(FUZZERS:%=build-fuzz/fuzz_%)
 clean:
 	rm -rf build build-asan
 
+# a token cache of 1,024 slots (src/code/lexcache.h): past its first 512
+# words every coder keeps the rest in a cache of its own, so the sanitizers
+# see both paths
 asan:
-	$(MAKE) BUILD=build-asan OPT=-O1 CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer"
+	$(MAKE) BUILD=build-asan OPT=-O1 CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -DLEXCACHE_SLOTS=1024"
 
 test: all dashboard
 	sh tests/run.sh $(BUILD)

@@ -373,12 +373,12 @@ static parley_dict *load_dicts(cli *c) {
 
 /* ------------------------------------------------------------- code */
 
-/* Coding runs in batches: the reader copies documents into a batch, which
- * is cut into chunks of CHUNK_DOCS documents.  With -j N, N-1 threads and
- * the main thread take chunks as they come free (the main thread once it
- * has read the next batch), each with its own coder; every chunk has its
- * own output, written in chunk order, so output order is input order
- * whatever N is.  Ingest adds one thread: storing runs on the main thread
+/* The reader copies documents into chunks of CHUNK_DOCS documents, each
+ * coded whole by one coder (with -j N, N-1 threads and the main thread,
+ * each with its own coder, all clones of one); every chunk has its own
+ * output, written in chunk order, so output order is input order whatever
+ * N is.  `code` streams chunks through a ring (below); ingest works in
+ * batches of chunks and adds one thread: storing runs on the main thread
  * while the next batch is coded. */
 
 typedef struct outbuf { char *s; size_t n, cap; } outbuf;
@@ -400,7 +400,6 @@ static void ob_put(outbuf *o, const char *s, size_t n) {
 typedef struct kept_event { size_t doc; parley_event ev; } kept_event;
 typedef struct wres {
     outbuf out;                         /* JSON lines, or kept strings (ingest) */
-    int done;                           /* coded (under run.mu) */
     kept_event *kept; size_t nkept, capkept;
     const parley_doc *docs; size_t ndocs;
 } wres;
@@ -557,7 +556,6 @@ typedef struct run {
     pthread_cond_t cv_work, cv_done;
     bbuf *active;
     size_t next_chunk;
-    size_t next_write;                  /* code: the first chunk of the active batch not yet written */
     int busy, quit;
     bbuf *ready;        /* coded, not yet written */
     long docs_total;
@@ -568,34 +566,17 @@ typedef struct run {
     struct slot *ring; size_t nring;
     struct slot *filling;               /* the chunk the reader is filling, or NULL */
     unsigned long fill_seq, write_seq;  /* the chunk being read; the first not yet written */
+    int writing;                        /* a thread is in ring_write */
 } run;
 
 #define BATCH_DOCS 4096
 #define BATCH_BYTES (8u << 20)
-/* one thread has no one to share a batch with: small batches keep the
- * text read, the coder's output and the write of the batch before it in
- * the processor's cache */
-#define SERIAL_BATCH_DOCS 32
-#define SERIAL_BATCH_BYTES (64u << 10)
+/* a chunk: small enough that the text read, the coder's output and its
+ * write stay in the processor's cache */
 #define CHUNK_DOCS 32
+#define CHUNK_BYTES (64u << 10)
 #define TAIL_DOCS 128
 #define TAIL_CHUNK_DOCS 8
-
-/* Under r->mu: chunk k of the active batch is coded.  When coding (not
- * ingesting: that is, code with one thread, whose batches are one chunk;
- * code -j N streams through the ring below), every chunk from the next one to write that is done is
- * written now, in order, while its output is still in the processor's
- * cache; the batch before has been written whole by then (finish_active
- * waited for its last chunk, whose completion wrote what was left). */
-static void chunk_done(run *r, bbuf *b, size_t k) {
-    b->chunks[k].done = 1;
-    if (r->store) return;
-    while (r->next_write < b->nchunks && b->chunks[r->next_write].done) {
-        wres *res = &b->chunks[r->next_write++];
-        if (res->out.n) fwrite(res->out.s, 1, res->out.n, r->out);
-        res->out.n = 0;
-    }
-}
 
 static void *worker_main(void *arg) {
     worker *w = arg;
@@ -610,7 +591,6 @@ static void *worker_main(void *arg) {
         pthread_mutex_unlock(&r->mu);
         code_chunk(w, &b->chunks[k]);
         pthread_mutex_lock(&r->mu);
-        chunk_done(r, b, k);
         if (--r->busy == 0 && r->next_chunk >= b->nchunks) pthread_cond_signal(&r->cv_done);
     }
     pthread_mutex_unlock(&r->mu);
@@ -628,7 +608,6 @@ static void finish_active(run *r) {
         pthread_mutex_unlock(&r->mu);
         code_chunk(&r->w[0], &b->chunks[k]);
         pthread_mutex_lock(&r->mu);
-        chunk_done(r, b, k);
         r->busy--;
     }
     while (r->busy > 0) pthread_cond_wait(&r->cv_done, &r->mu);
@@ -637,13 +616,12 @@ static void finish_active(run *r) {
     if (b) r->ready = b;
 }
 
-/* Writes (or stores) the ready batch, chunk by chunk, in input order. */
+/* Stores the ready batch, chunk by chunk, in input order. */
 static void drain(run *r) {
     bbuf *b = r->ready;
     if (!b) return;
     for (size_t ci = 0; ci < b->nchunks; ci++) {
         wres *res = &b->chunks[ci];
-        if (!r->store) { if (res->out.n) fwrite(res->out.s, 1, res->out.n, r->out); continue; }
         for (size_t k = 0; k < res->nkept; k++) {
             parley_event *e = &res->kept[k].ev;
             e->doc_id = unkeep(res, e->doc_id); e->source = unkeep(res, e->source); e->target = unkeep(res, e->target);
@@ -689,10 +667,9 @@ static void flush_batch(run *r) {
     docbuf_fix(&b->db);
     /* chunks of CHUNK_DOCS, but the batch's last TAIL_DOCS documents in
      * chunks of TAIL_CHUNK_DOCS: the threads reach the end of the batch
-     * together, and the one that finishes first waits less for the other
-     * (batches with threads are ingest's now; code -j N uses the ring) */
+     * together, and the one that finishes first waits less for the other */
     size_t ndocs = b->db.ndocs;
-    size_t tail = !r->nworkers ? 0 : ndocs < TAIL_DOCS ? ndocs : TAIL_DOCS, head = ndocs - tail;
+    size_t tail = ndocs < TAIL_DOCS ? ndocs : TAIL_DOCS, head = ndocs - tail;
     size_t nhead = (head + CHUNK_DOCS - 1) / CHUNK_DOCS;
     size_t nch = nhead + (tail + TAIL_CHUNK_DOCS - 1) / TAIL_CHUNK_DOCS;
     if (nch > b->capchunks) {
@@ -709,18 +686,15 @@ static void flush_batch(run *r) {
         if (a + len > ndocs) len = ndocs - a;
         b->chunks[k].docs = b->db.docs + a;
         b->chunks[k].ndocs = len;
-        b->chunks[k].done = 0;
         a += len;
     }
     pthread_mutex_lock(&r->mu);
     r->active = b;
     r->next_chunk = 0;
-    r->next_write = 0;
     pthread_cond_broadcast(&r->cv_work);
     pthread_mutex_unlock(&r->mu);
-    /* the previous batch is written while this one is coded */
+    /* the previous batch is stored while this one is coded */
     drain(r);
-    if (!r->nworkers) { finish_active(r); drain(r); }
     r->cur ^= 1;
     r->buf[r->cur].db.ndocs = 0;
     r->buf[r->cur].db.slen = 0;
@@ -731,13 +705,11 @@ static int on_doc(void *ud, const parley_doc *doc) {
     bbuf *b = &r->buf[r->cur];
     r->docs_total++;
     docbuf_add(&b->db, doc);
-    if (r->nworkers ? b->db.ndocs >= BATCH_DOCS || b->db.slen >= BATCH_BYTES
-                    : b->db.ndocs >= SERIAL_BATCH_DOCS || b->db.slen >= SERIAL_BATCH_BYTES)
-        flush_batch(r);
+    if (b->db.ndocs >= BATCH_DOCS || b->db.slen >= BATCH_BYTES) flush_batch(r);
     return r->store_failed;
 }
 
-/* ---- Streaming (code -j N, N > 1).  The reader fills a ring of chunks
+/* ---- Streaming (code).  The reader fills a ring of chunks
  * of CHUNK_DOCS documents; a chunk is coded as soon as it is full, by a
  * thread that takes the oldest waiting one, or by the reader itself when
  * the ring is full (it takes the newest: the text it has just read is
@@ -756,17 +728,27 @@ typedef struct slot {
 
 static slot *ring_at(run *r, unsigned long seq) { return &r->ring[seq % r->nring]; }
 
-/* Under r->mu: writes the done chunks from write_seq on; frees them. */
+/* Under r->mu: writes the done chunks from write_seq on and frees them,
+ * unless another thread is at it (it will see the chunk done here before it
+ * stops).  The write itself is made without the lock: the other threads
+ * take and hand over chunks meanwhile. */
 static void ring_write(run *r) {
+    if (r->writing) return;
+    r->writing = 1;
     for (;;) {
         slot *sl = ring_at(r, r->write_seq);
         if (r->write_seq >= r->fill_seq || sl->seq != r->write_seq || sl->state != SL_DONE) break;
-        if (sl->res.out.n) fwrite(sl->res.out.s, 1, sl->res.out.n, r->out);
+        if (sl->res.out.n) {
+            pthread_mutex_unlock(&r->mu);
+            fwrite(sl->res.out.s, 1, sl->res.out.n, r->out);
+            pthread_mutex_lock(&r->mu);
+        }
         sl->res.out.n = 0;
         sl->state = SL_FREE;
         r->write_seq++;
         pthread_cond_broadcast(&r->cv_done);
     }
+    r->writing = 0;
 }
 
 /* Under r->mu: a waiting chunk, the oldest (newest: 0) or NULL. */
@@ -860,7 +842,7 @@ static int ring_on_doc(void *ud, const parley_doc *doc) {
     if (!r->filling) r->filling = ring_next_free(r);
     slot *sl = r->filling;
     docbuf_add(&sl->db, doc);
-    if (sl->db.ndocs >= CHUNK_DOCS || sl->db.slen >= SERIAL_BATCH_BYTES) ring_publish(r);
+    if (sl->db.ndocs >= CHUNK_DOCS || sl->db.slen >= CHUNK_BYTES) ring_publish(r);
     return 0;
 }
 
@@ -899,27 +881,31 @@ static int code_run(cli *c, int nfiles, char **files, parley_store *store) {
     char dl[64];
     snprintf(dl, sizeof dl, "date = %d", date);
     parley_error e;
+    /* the threads' coders are clones of the first: one token cache */
+    parley_coder *first = parley_coder_new(d);
+    if (!first) { fputs("parley: out of memory\n", stderr); exit(EX_IO); }
+    parley_coder_set_gazetteer(first, c->gaz);
+    parley_coder_set_diag(first, diag, c);
+    if (c->code_all) parley_coder_option(first, "code_all = true", &e);
+    for (int i = 0; i < c->nsets; i++)
+        if (parley_coder_option(first, c->sets[i], &e) != PARLEY_OK) { fprintf(stderr, "parley: --set: %s\n", e.message); parley_coder_free(first); return EX_USAGE; }
+    parley_coder_option(first, dl, &e);
     for (int t = 0; t <= r.nworkers; t++) {
         worker *w = &r.w[t];
         w->c = c;
         w->d = d;
         w->r = &r;
-        w->coder = parley_coder_new(d);
+        w->coder = t ? parley_coder_clone(first) : first;
         if (!w->coder) { fputs("parley: out of memory\n", stderr); exit(EX_IO); }
-        parley_coder_set_gazetteer(w->coder, c->gaz);
         w->keep = store != NULL;
-        parley_coder_set_diag(w->coder, diag, c);
-        if (c->code_all) parley_coder_option(w->coder, "code_all = true", &e);
-        for (int i = 0; i < c->nsets; i++)
-            if (parley_coder_option(w->coder, c->sets[i], &e) != PARLEY_OK) { fprintf(stderr, "parley: --set: %s\n", e.message); return EX_USAGE; }
-        parley_coder_option(w->coder, dl, &e);
     }
-    /* coding with threads streams chunks through a ring; one thread, and
-     * ingest (whose main thread stores while the threads code), batches */
-    int stream = !store && r.nworkers > 0;
+    /* code streams chunks through a ring (of one chunk with no threads:
+     * read a chunk, code it, write it); ingest, whose main thread stores
+     * while the threads code, works in batches */
+    int stream = !store;
     doc_fn on_doc_fn = on_doc;
     if (stream) {
-        r.nring = RING_CHUNKS > 4 * (size_t)(r.nworkers + 1) ? RING_CHUNKS : 4 * (size_t)(r.nworkers + 1);
+        r.nring = !r.nworkers ? 1 : RING_CHUNKS > 4 * (size_t)(r.nworkers + 1) ? RING_CHUNKS : 4 * (size_t)(r.nworkers + 1);
         r.ring = aligned_alloc(64, r.nring * sizeof *r.ring);
         if (!r.ring) { fputs("parley: out of memory\n", stderr); exit(EX_IO); }
         memset(r.ring, 0, r.nring * sizeof *r.ring);

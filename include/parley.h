@@ -217,6 +217,14 @@ typedef struct parley_coder parley_coder;
 /* A coder for one thread.  Takes the coder options given in any loaded
  * .options file as its defaults.  NULL when out of memory. */
 PARLEY_API parley_coder *parley_coder_new(const parley_dict *d);
+/* A coder for another thread with c's dictionary, options, gazetteer and
+ * diagnostic callback, sharing c's token cache (what each distinct word of
+ * the text can be in the dictionary, worked out on first sight): coders
+ * cloned from one another work each word out once, whichever meets it
+ * first.  Cloning reads c: not while another thread codes with it (a coder
+ * kept only to be cloned may be cloned by several threads at once).  The
+ * cache is freed with the last coder that uses it.  NULL when out of memory. */
+PARLEY_API parley_coder *parley_coder_clone(const parley_coder *c);
 PARLEY_API void parley_coder_free(parley_coder *c);
 PARLEY_API void parley_coder_set_diag(parley_coder *c, parley_diag_fn fn, void *userdata);
 

@@ -2,7 +2,8 @@
  * event store.  A thin user of libparley: every answer comes from the
  * public store and coder API through http_answer() (http.c); this file is
  * the libmicrohttpd glue.  libmicrohttpd runs a pool of threads; each
- * thread lazily opens its own read-only store handle and its own coder.
+ * thread lazily opens its own read-only store handle and its own coder (a
+ * clone of one made at start: the threads share one token cache).
  *
  * Security: the store is opened read-only; the only writing endpoint
  * (POST /api/ingest) exists only with --allow-write and needs the token;
@@ -27,6 +28,9 @@
 
 static const serve_opts *G;           /* read-only after start */
 static const parley_dict *GD;
+/* the pool threads' coders are its clones: they share one token cache, so
+ * a word is worked out once for all requests; only read once serving */
+static parley_coder *G_CODER;
 /* per-thread store handles and coder, closed when a pool thread ends */
 typedef struct tls { parley_store *ro, *rw; parley_coder *coder; } tls;
 static pthread_key_t tls_key;
@@ -63,8 +67,7 @@ static parley_coder *get_coder(void *ud) {
     tls *t = tl();
     if (!t) return NULL;
     if (!t->coder) {
-        t->coder = parley_coder_new(GD);
-        if (t->coder) parley_coder_set_gazetteer(t->coder, G->gazetteer);
+        t->coder = parley_coder_clone(G_CODER);
     }
     return t->coder;
 }
@@ -342,9 +345,12 @@ int serve_run(const serve_opts *o, const parley_dict *d) {
     G = o;
     GD = d;
     pthread_key_create(&tls_key, tls_free);
+    G_CODER = parley_coder_new(d);
+    if (!G_CODER) { fputs("parley serve: out of memory\n", stderr); return 3; }
+    parley_coder_set_gazetteer(G_CODER, o->gazetteer);
     parley_error e;
     parley_store *probe = parley_store_open_readonly(o->db, &e);
-    if (!probe) { fprintf(stderr, "parley serve: %s\n", e.message); return 3; }
+    if (!probe) { fprintf(stderr, "parley serve: %s\n", e.message); parley_coder_free(G_CODER); return 3; }
     parley_store_close(probe);
     /* --max-connections is enforced in on_connection, which answers the
      * excess 503; libmicrohttpd's own limit sits above it so that those
@@ -359,7 +365,7 @@ int serve_run(const serve_opts *o, const parley_dict *d) {
         MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->timeout,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
         MHD_OPTION_SOCK_ADDR, o->addr, MHD_OPTION_END);
-    if (!dm) { fprintf(stderr, "parley serve: cannot listen on port %d: %s\n", o->port, strerror(errno)); return 4; }
+    if (!dm) { fprintf(stderr, "parley serve: cannot listen on port %d: %s\n", o->port, strerror(errno)); parley_coder_free(G_CODER); return 4; }
     pthread_t wd;
     int have_wd = pthread_create(&wd, NULL, watchdog, NULL) == 0;
     if (!have_wd) fprintf(stderr, "parley serve: no watchdog thread; only idle connections time out\n");
@@ -376,6 +382,7 @@ int serve_run(const serve_opts *o, const parley_dict *d) {
         pthread_join(wd, NULL);
     }
     for (size_t i = 0; i < CACHE_SLOTS; i++) { free(cache[i].key); free(cache[i].body); }
+    parley_coder_free(G_CODER);
     fprintf(stderr, "parley serve: stopped\n");
     return 0;
 }

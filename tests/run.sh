@@ -85,6 +85,10 @@ PY
 }
 if [ -f "$SHARED/corpora/news21k.jsonl" ]; then
   check "threads: -j 2 and -j 3 write what -j 1 writes, in input order" threads
+  # the library's clones (one token cache, several threads) code as coders of their own
+  PD=$SHARED/peers/petrarch2/petrarch2/data/dictionaries
+  check "coder clones: options, gazetteer, shared cache in two threads" $B/clone_check $SHARED/corpora/news21k.jsonl $B/data/gazetteer.bin \
+    $PD/CAMEO.verbpatterns.150430.txt $PD/Phoenix.agents.txt $PD/Phoenix.Countries.actors.txt $PD/Phoenix.International.actors.txt $PD/Phoenix.MilNonState.actors.txt
 fi
 
 # 3. bad input never crashes, is reported with the document id, and the run goes on

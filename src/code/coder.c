@@ -56,79 +56,6 @@ static inline int word_match_ce(const parley_dict *d, pword pw, const token *t, 
 
 /* --------------------------------------------------------------- cache */
 
-/* The token cache starts small (a coder for one request stays cheap) and
- * doubles up to CACHE_MAX entries, half of them used at most: 64k strings
- * hold the working vocabulary of news; past that it starts afresh. */
-#define CACHE_START (1u << 12)
-#define CACHE_MAX (1u << 17)
-
-/* Entries are one cache line each, aligned to it: a lookup touches one line. */
-static cache_ent *cache_alloc(size_t n) {
-    cache_ent *t = aligned_alloc(64, n * sizeof *t);
-    if (!t) { fputs("parley: out of memory\n", stderr); abort(); }
-    memset(t, 0, n * sizeof *t);
-    return t;
-}
-
-/* A key of up to 16 bytes is kept in the entry: up to 8 as the bytes
- * p_hash_mem reads of it (the first and last four, or the first, middle and
- * last), up to 16 as its first and last eight.  For one length these are the
- * whole string, so a lookup compares two words, with no call to memcmp and
- * no load of a string stored elsewhere. */
-#define SHORT_KEY 16
-static inline void short_key(const char *s, size_t n, uint64_t k[2]) {
-    k[1] = 0;
-    if (n > 8) {
-        memcpy(&k[0], s, 8);
-        memcpy(&k[1], s + n - 8, 8);
-    } else if (n >= 4) {
-        uint32_t a, b;
-        memcpy(&a, s, 4);
-        memcpy(&b, s + n - 4, 4);
-        k[0] = (uint64_t)a << 32 | b;
-    } else {
-        k[0] = n ? (uint64_t)(unsigned char)s[0] | (uint64_t)(unsigned char)s[n / 2] << 8 | (uint64_t)(unsigned char)s[n - 1] << 16 : 0;
-    }
-}
-static void short_key_bytes(const uint64_t k[2], size_t n, char out[SHORT_KEY]) {
-    if (n > 8) {
-        memcpy(out, &k[0], 8);
-        memcpy(out + n - 8, &k[1], 8);
-    } else if (n >= 4) {
-        uint32_t a = (uint32_t)(k[0] >> 32), b = (uint32_t)k[0];
-        memcpy(out, &a, 4);
-        memcpy(out + n - 4, &b, 4);
-    } else if (n) {
-        out[0] = (char)(k[0] & 0xFF);
-        out[n / 2] = (char)(k[0] >> 8 & 0xFF);
-        out[n - 1] = (char)(k[0] >> 16 & 0xFF);
-    }
-}
-
-static void cache_grow(parley_coder *c) {
-    size_t cap = c->cache_cap * 2;
-    cache_ent *t = cache_alloc(cap);
-    for (size_t k = 0; k < c->cache_cap; k++) {
-        const cache_ent *e = &c->cache[k];
-        if (!e->klen) continue;
-        char sb[SHORT_KEY];
-        if (e->klen <= SHORT_KEY) short_key_bytes(e->skey, e->klen, sb);
-        size_t i = (size_t)p_hash_mem(e->klen <= SHORT_KEY ? sb : e->key, e->klen) & (cap - 1);
-        while (t[i].klen) i = (i + 1) & (cap - 1);
-        t[i] = *e;
-    }
-    free(c->cache);
-    c->cache = t;
-    c->cache_cap = cap;
-}
-
-static void cache_clear(parley_coder *c) {
-    if (c->cache) memset(c->cache, 0, c->cache_cap * sizeof *c->cache);
-    c->cache_n = 0;
-    c->cache_pool.n = 0;
-    p_arena_free(&c->cache_arena);
-}
-
 static void gather_chain(parley_coder *c, keyent *e, const token *t, int32_t lemma) {
     for (; e; e = e->next) {
         const phrase *ph = &c->d->phrases.v[e->phrase];
@@ -208,39 +135,19 @@ static inline uint8_t phrase_rank(const phrase *ph) {
     return ph->kind == K_ACTOR ? 0 : ph->kind == K_AGENT ? 1 : ph->kind == K_VERB ? 2 : 3;
 }
 
-static const cache_ent *lex_fill(parley_coder *c, const token *t, uint64_t h, size_t i);
+static const cache_ent *lex_miss(parley_coder *c, const token *t, uint64_t h);
 
 /* The cache entry of token t (h: its p_hash_mem), computed on first sight.
  * Inline: a hit (nearly every token) is a few compares, without the frame
  * of the function that fills an entry. */
 static inline const cache_ent *lex_lookup(parley_coder *c, const token *t, uint64_t h) {
-    if (!c->cache_cap) return lex_fill(c, t, h, 0);
-    size_t mask = c->cache_cap - 1, i = (size_t)h & mask;
-    if (t->len <= SHORT_KEY) {
-        uint64_t sk[2];
-        short_key(t->s, t->len, sk);
-        for (; c->cache[i].klen; i = (i + 1) & mask)
-            if (c->cache[i].klen == t->len && c->cache[i].skey[0] == sk[0] && c->cache[i].skey[1] == sk[1]) return &c->cache[i];
-    } else {
-        for (; c->cache[i].klen; i = (i + 1) & mask)
-            if (c->cache[i].klen == t->len && !memcmp(c->cache[i].key, t->s, t->len)) return &c->cache[i];
-    }
-    return lex_fill(c, t, h, i);
+    const cache_ent *e = lexcache_find(c->lc_tab, c->lc_mask, t->s, t->len, h);
+    return e ? e : lex_miss(c, t, h);
 }
 
-/* A new entry for token t in free slot i (any i when the cache is not yet
- * made). */
-static __attribute__((noinline)) const cache_ent *lex_fill(parley_coder *c, const token *t, uint64_t h, size_t i) {
+/* Computes the entry of token t: its fields in *e, its block in c->fill. */
+static void lex_fill(parley_coder *c, const token *t, cache_ent *e) {
     const parley_dict *d = c->d;
-    if (!c->cache_cap) {
-        c->cache_cap = CACHE_START;
-        c->cache = cache_alloc(c->cache_cap);
-        /* the pool is never NULL, so "pool + offset" is always defined */
-        c->cache_pool.v = p_grow(c->cache_pool.v, &c->cache_pool.cap, 1024, sizeof(uint32_t));
-        i = (size_t)h & (c->cache_cap - 1);
-    }
-    size_t mask = c->cache_cap - 1;
-    if (c->cache_n * 2 >= c->cache_cap) { cache_clear(c); i = (size_t)h & mask; }
     c->cand.n = 0;
     size_t n = t->len;
     /* WordNet lemma and parts of speech of the form, when a lexicon is loaded */
@@ -276,25 +183,23 @@ static __attribute__((noinline)) const cache_ent *lex_fill(parley_coder *c, cons
         if (b2 == m) c->cand.v[m++] = c->cand.v[a];
     }
     c->cand.n = m;
-    while (c->cache[i].klen) i = (i + 1) & mask;
-    cache_ent *e = &c->cache[i];
-    if (t->len <= SHORT_KEY) short_key(t->s, t->len, e->skey);
-    else e->key = p_arena_strndup(&c->cache_arena, t->s, t->len);
-    e->klen = (uint16_t)t->len;
+    memset(e, 0, sizeof *e);
     /* Candidates are stored as pairs (kind<<28 | phrase, hint): the hint is
      * the second word when it must follow at once as a whole word, so most
      * candidates are rejected without touching the phrase itself. */
-    e->off = (uint32_t)c->cache_pool.n;
+    c->fill.n = 0;
+    P_PUSH(c->fill, 0); /* fn, hn: set below */
+    P_PUSH(c->fill, 0);
     e->n = (uint32_t)m;
     for (size_t a = 0; a < m; a++) {
         const phrase *ph = &d->phrases.v[c->cand.v[a]];
         uint32_t hint = UINT32_MAX;
         if (ph->n >= 2 && (ph->w[0].flags & PW_ADJ) && (ph->w[1].flags & PW_EXACT)) hint = ph->w[1].w;
-        P_PUSH(c->cache_pool, (uint32_t)ph->kind << 28 | c->cand.v[a]);
-        P_PUSH(c->cache_pool, hint);
+        P_PUSH(c->fill, (uint32_t)ph->kind << 28 | c->cand.v[a]);
+        P_PUSH(c->fill, hint);
     }
     /* dictionary words this token can stand for (for the pattern prefilter);
-     * right after them, the lists classify() reads: one line of the pool
+     * right after them, the lists classify() reads: one line of the block
      * often holds all three */
     size_t before = c->sentwords.n;
     for_bases(t, base_collect, c);
@@ -309,9 +214,8 @@ static __attribute__((noinline)) const cache_ent *lex_fill(parley_coder *c, cons
         while (q < c->sentwords.n && c->sentwords.v[q] != (uint32_t)w) q++;
         if (q == c->sentwords.n) P_PUSH(c->sentwords, (uint32_t)w);
     }
-    /* here the pool ends at cache_boff(e): the pairs were the last pushed */
     e->bn = (uint32_t)(c->sentwords.n - before);
-    for (size_t a = before; a < c->sentwords.n; a++) P_PUSH(c->cache_pool, c->sentwords.v[a]);
+    for (size_t a = before; a < c->sentwords.n; a++) P_PUSH(c->fill, c->sentwords.v[a]);
     c->sentwords.n = before;
     /* The same candidates split for classify().  One-word phrases always
      * match the token they were found for: the choice among them is made
@@ -320,10 +224,7 @@ static __attribute__((noinline)) const cache_ent *lex_fill(parley_coder *c, cons
      * most are passed over without reading the phrase; those with a hint
      * are found by the next token's words. */
     e->one = -1;
-    e->one_chars = 0;
     e->one_rank = 99;
-    e->one_disc = 0;
-    e->one_type = 0;
     for (size_t a = 0; a < m; a++) {
         const phrase *ph = &d->phrases.v[c->cand.v[a]];
         if (ph->n != 1 || ph->kind == K_ISSUE) continue;
@@ -339,36 +240,36 @@ static __attribute__((noinline)) const cache_ent *lex_fill(parley_coder *c, cons
             e->one_type = phrase_type(d, ph);
         }
     }
-    e->fn = 0;
+    uint32_t fn = 0;
     for (size_t a = 0; a < m; a++) {
-        const uint32_t pr[2] = {c->cache_pool.v[e->off + 2 * a], c->cache_pool.v[e->off + 2 * a + 1]};
+        const uint32_t *pr = c->fill.v + CACHE_HEAD + 2 * a;
         const phrase *ph = &d->phrases.v[pr[0] & 0x0FFFFFFF];
         if (pr[1] != UINT32_MAX || (pr[0] >> 28) == K_ISSUE || ph->n == 1) continue;
         uint32_t need = UINT32_MAX;
         for (uint16_t k = 1; k < ph->n; k++) /* the longest: likely the rarest */
             if ((ph->w[k].flags & PW_EXACT) && (need == UINT32_MAX || WL(d, ph->w[k].w) > WL(d, need))) need = ph->w[k].w;
-        P_PUSH(c->cache_pool, (uint32_t)a);
-        P_PUSH(c->cache_pool, need);
-        e->fn++;
+        P_PUSH(c->fill, (uint32_t)a);
+        P_PUSH(c->fill, need);
+        fn++;
     }
-    uint32_t hoff = cache_hoff(e);
+    size_t hoff = c->fill.n;
     for (size_t a = 0; a < m; a++) {
-        /* by value: the pushes below may move cache_pool */
-        const uint32_t pr[2] = {c->cache_pool.v[e->off + 2 * a], c->cache_pool.v[e->off + 2 * a + 1]};
+        /* by value: the pushes below may move the block */
+        const uint32_t pr[2] = {c->fill.v[CACHE_HEAD + 2 * a], c->fill.v[CACHE_HEAD + 2 * a + 1]};
         if (pr[1] == UINT32_MAX || (pr[0] >> 28) == K_ISSUE) continue;
-        /* insertion by hint keeps positions ascending within one hint;
-         * the pushes may move the pool, so the hint is read first */
+        /* insertion by hint keeps positions ascending within one hint */
         uint32_t hint = pr[1];
-        size_t at = c->cache_pool.n;
-        P_PUSH(c->cache_pool, 0);
-        P_PUSH(c->cache_pool, 0);
-        uint32_t *hp = c->cache_pool.v + hoff;
+        size_t at = c->fill.n;
+        P_PUSH(c->fill, 0);
+        P_PUSH(c->fill, 0);
+        uint32_t *hp = c->fill.v + hoff;
         size_t k = (at - hoff) / 2;
         while (k > 0 && hp[2 * (k - 1)] > hint) { hp[2 * k] = hp[2 * (k - 1)]; hp[2 * k + 1] = hp[2 * (k - 1) + 1]; k--; }
         hp[2 * k] = hint;
         hp[2 * k + 1] = (uint32_t)a;
     }
-    e->hn = (uint32_t)(c->cache_pool.n - hoff) / 2;
+    c->fill.v[0] = fn;
+    c->fill.v[1] = (uint32_t)(c->fill.n - hoff) / 2;
     e->cls = (uint8_t)closed_class(t);
     e->adjunct = adjunct_word(t);
     e->wcls = word_class(t->s, t->len);
@@ -377,13 +278,29 @@ static __attribute__((noinline)) const cache_ent *lex_fill(parley_coder *c, cons
     /* first letters, 0x80 | (letter & 63), or 0 for none */
     e->first[0] = t->len ? (uint8_t)(0x80 | ((unsigned char)t->s[0] & 63)) : 0;
     e->first[1] = lemma >= 0 ? (uint8_t)(0x80 | ((unsigned char)W(d, (uint32_t)lemma)[0] & 63)) : 0;
-    c->cache_n++;
-    return e;
 }
 
-static const uint32_t *candidates(const parley_coder *c, const cache_ent *e, uint32_t *count) {
+/* A token the shared cache lacks: from this coder's own cache once the
+ * shared one is full, or computed and added. */
+static __attribute__((noinline)) const cache_ent *lex_miss(parley_coder *c, const token *t, uint64_t h) {
+    const cache_ent *r;
+    if (c->own && (r = lexcache_find(c->own->tab, c->own->mask, t->s, t->len, h))) return r;
+    cache_ent e;
+    lex_fill(c, t, &e);
+    if ((r = lexcache_add(c->lc, &e, c->fill.v, c->fill.n, t->s, t->len, h))) return r;
+    if (!c->own) {
+        /* room for the rest of this sentence: the tokens hold pointers to
+         * the entries until it is coded */
+        size_t slots = LEXCACHE_SLOTS;
+        while ((c->sent_n + 1) * 2 > slots) slots *= 2;
+        if (!(c->own = lexcache_new(slots, 0))) { fputs("parley: out of memory\n", stderr); abort(); }
+    }
+    return lexcache_add(c->own, &e, c->fill.v, c->fill.n, t->s, t->len, h);
+}
+
+static const uint32_t *candidates(const cache_ent *e, uint32_t *count) {
     *count = e->n;
-    return c->cache_pool.v + e->off;
+    return cache_cand(e);
 }
 
 /* Matches the rest of phrase ph from token i.  Words joined by '_' must be
@@ -402,7 +319,7 @@ static int phrase_match_at(parley_coder *c, const phrase *ph, int i, int n, int 
             if (pw.flags & PW_EXACT) {
                 /* cheap rejection: can this token stand for the word at all? */
                 const cache_ent *ce = c->ti.v[q].ce;
-                const uint32_t *bs = c->cache_pool.v + cache_boff(ce);
+                const uint32_t *bs = cache_bases(ce);
                 uint32_t b = 0;
                 while (b < ce->bn && bs[b] != pw.w) b++;
                 if (b == ce->bn) continue;
@@ -418,26 +335,43 @@ static int phrase_match_at(parley_coder *c, const phrase *ph, int i, int n, int 
 
 /* -------------------------------------------------------------- setup */
 
-parley_coder *parley_coder_new(const parley_dict *d) {
+/* A coder of d using token cache lc (a new one: NULL). */
+static parley_coder *coder_make(const parley_dict *d, lexcache *lc) {
     if (!d || !d->finished) return NULL;
     parley_coder *c = calloc(1, sizeof *c);
     if (!c) return NULL;
     c->d = d;
     c->opts = d->opts;
-    if (!d->has_opts) { /* nothing from an .options file: keep defaults */ }
     c->base_opts = c->opts;
     c->nwbits = d->words.strs.n;
     c->wbits = calloc(c->nwbits / 64 + 1, sizeof *c->wbits);
     c->wpos = malloc((c->nwbits + 1) * sizeof *c->wpos);
     c->alt_gen = calloc(d->alts.n + 1, sizeof *c->alt_gen);
     c->alt_ok = calloc(d->alts.n + 1, 1);
-    if (!c->wbits || !c->wpos || !c->alt_gen || !c->alt_ok) {
-        free(c->wbits); free(c->wpos); free(c->alt_gen); free(c->alt_ok); free(c);
+    c->lc = lc ? lexcache_ref(lc) : lexcache_new(LEXCACHE_SLOTS, 1);
+    if (!c->wbits || !c->wpos || !c->alt_gen || !c->alt_ok || !c->lc) {
+        free(c->wbits); free(c->wpos); free(c->alt_gen); free(c->alt_ok); lexcache_unref(c->lc); free(c);
         return NULL;
     }
+    c->lc_tab = c->lc->tab;
+    c->lc_mask = c->lc->mask;
     tokenizer_init(&c->tz);
     segmenter_init(&c->sg);
     return c;
+}
+
+parley_coder *parley_coder_new(const parley_dict *d) { return coder_make(d, NULL); }
+
+parley_coder *parley_coder_clone(const parley_coder *c) {
+    if (!c) return NULL;
+    parley_coder *k = coder_make(c->d, c->lc);
+    if (!k) return NULL;
+    k->opts = c->opts;
+    k->base_opts = c->base_opts;
+    k->diag = c->diag;
+    k->diag_ud = c->diag_ud;
+    if (c->geo) parley_coder_set_gazetteer(k, geo_state_gazetteer(c->geo));
+    return k;
 }
 
 void parley_coder_free(parley_coder *c) {
@@ -461,9 +395,9 @@ void parley_coder_free(parley_coder *c) {
     P_FREE_VEC(c->patfree);
     P_FREE_VEC(c->tokhash);
     P_FREE_VEC(c->tokfirst);
-    P_FREE_VEC(c->cache_pool);
-    free(c->cache);
-    p_arena_free(&c->cache_arena);
+    lexcache_unref(c->lc);
+    lexcache_unref(c->own);
+    P_FREE_VEC(c->fill);
     p_buf_free(&c->why);
     p_buf_free(&c->why_tmp);
     free(c->why_slots);
@@ -685,7 +619,7 @@ static void classify(sent *S) {
     for (int i = 0; i < n;) {
         if (S->tk[i].flags & TK_COMMA) { i++; continue; }
         const cache_ent *ce = c->ti.v[i].ce;
-        const uint32_t *cand = c->cache_pool.v + ce->off;
+        const uint32_t *cand = cache_cand(ce);
         /* the one-word phrases were weighed when the token was first seen;
          * a longer phrase that matches always ends later */
         int best = ce->one, best_end = i + 1;
@@ -696,21 +630,22 @@ static void classify(sent *S) {
          * hint whose needed word comes later in the sentence, and those
          * whose hint the next token can be (looked up, not scanned) */
         c->cand.n = 0;
-        const uint32_t *fp = c->cache_pool.v + cache_foff(ce), *hp = c->cache_pool.v + cache_hoff(ce);
-        for (uint32_t k = 0; k < ce->fn; k++) {
+        const uint32_t *fp = cache_fpairs(ce), *hp = cache_hpairs(ce);
+        const uint32_t fn = cache_fn(ce), hn = cache_hn(ce);
+        for (uint32_t k = 0; k < fn; k++) {
             uint32_t w = fp[2 * k + 1];
             if (w == UINT32_MAX || (has_word_id(c, w) && c->wpos[w].last > i)) P_PUSH(c->cand, fp[2 * k]);
         }
-        if (ce->hn && i + 1 < n) {
+        if (hn && i + 1 < n) {
             size_t before = c->cand.n;
             const cache_ent *ne = c->ti.v[i + 1].ce;
-            const uint32_t *bs = c->cache_pool.v + cache_boff(ne);
+            const uint32_t *bs = cache_bases(ne);
             for (uint32_t b = 0; b < ne->bn; b++) {
                 /* most words are no phrase's second word: no search */
                 if (!p_bit(d->hint_words, d->words.strs.n, bs[b])) continue;
-                uint32_t lo = 0, hi = ce->hn;
+                uint32_t lo = 0, hi = hn;
                 while (lo < hi) { uint32_t mid = (lo + hi) / 2; if (hp[2 * mid] < bs[b]) lo = mid + 1; else hi = mid; }
-                for (; lo < ce->hn && hp[2 * lo] == bs[b]; lo++) P_PUSH(c->cand, hp[2 * lo + 1]);
+                for (; lo < hn && hp[2 * lo] == bs[b]; lo++) P_PUSH(c->cand, hp[2 * lo + 1]);
             }
             if (c->cand.n > before && c->cand.n > 1) {
                 p_sort_u32(c->cand.v, c->cand.n);
@@ -1341,7 +1276,7 @@ static int match_elems(mstate *m, const pelem *el, int k, int ke, int li, int li
             if (tp->unit >= 0 && c->units.v[tp->unit].actor != UINT32_MAX) continue;
             {
                 /* the token must be able to stand for this word */
-                const uint32_t *bs = c->cache_pool.v + cache_boff(tp->ce);
+                const uint32_t *bs = cache_bases(tp->ce);
                 uint32_t q = 0;
                 while (q < tp->ce->bn && bs[q] != pw.w) q++;
                 if (q == tp->ce->bn) continue;
@@ -1366,7 +1301,7 @@ static int match_elems(mstate *m, const pelem *el, int k, int ke, int li, int li
             uint32_t nc = 0;
             if (stems)
                 for (uint32_t q = 0; q < al->nstem && nc < 64; q++) cands[nc++] = al->stem_seq[q];
-            const uint32_t *bs = c->cache_pool.v + cache_boff(tp->ce);
+            const uint32_t *bs = cache_bases(tp->ce);
             const parley_dict *dd = m->S->d;
             for (uint32_t b = 0; b < tp->ce->bn; b++) {
                 if (!al->nfw || !word_bloom_has(al->fbloom, al->fbloom_bits, bs[b])) continue;
@@ -1789,7 +1724,7 @@ static void issues_scan(sent *S) {
     int seen_ignore_end = -1;
     for (int i = 0; i < S->n; i++) {
         uint32_t nc;
-        const uint32_t *cand = candidates(c, c->ti.v[i].ce, &nc);
+        const uint32_t *cand = candidates(c->ti.v[i].ce, &nc);
         for (uint32_t k = 0; k < nc; k++) {
             if ((cand[2 * k] >> 28) != K_ISSUE) continue;
             const phrase *ph = &d->phrases.v[cand[2 * k] & 0x0FFFFFFF];
@@ -1837,6 +1772,13 @@ static int verb_may_flag(const sent *S) {
     return 0;
 }
 
+/* With no named actor, can coding the sentence still make an event (from
+ * a default actor), discard it or call it complex (through a verb)?  The
+ * two early exits of parley_code_sentence ask this. */
+static int may_act_unnamed(const options *o, const sent *S) {
+    return o->def_src[0] || o->def_tgt[0] || verb_may_flag(S);
+}
+
 parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int sentence_index, const char *text,
                                    size_t len, parley_event_fn fn, void *ud, parley_sentence_fate *fate,
                                    parley_error *err) {
@@ -1869,11 +1811,10 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
     /* the previous sentence's words leave the bitmap */
     for (size_t k = 0; k < c->sentwords.n; k++) c->wbits[c->sentwords.v[k] >> 6] = 0;
     c->sentwords.n = 0;
-    /* no cache reset may happen while this sentence holds entry pointers */
-    while (c->cache_cap && (c->cache_n + (size_t)S.n + 1) * 2 >= c->cache_cap) {
-        if (c->cache_cap < CACHE_MAX) cache_grow(c);
-        else { cache_clear(c); break; }
-    }
+    /* this coder's own cache empties now if ever: not while the sentence
+     * holds pointers to its entries */
+    c->sent_n = (size_t)S.n;
+    if (c->own && lexcache_room(c->own, (size_t)S.n)) { fputs("parley: out of memory\n", stderr); abort(); }
     c->sfirst = 0;
     /* the cache is bigger than the processor's caches: ask for every slot
      * the sentence needs before reading any, so the misses overlap */
@@ -1882,13 +1823,13 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
     for (int i = 0; i < S.n; i++) {
         uint64_t h = p_hash_mem(S.tk[i].s, S.tk[i].len);
         c->tokhash.v[i] = h;
-        if (c->cache_cap) __builtin_prefetch(&c->cache[h & (c->cache_cap - 1)]);
+        __builtin_prefetch(&c->lc_tab[h & c->lc_mask]);
     }
-    /* then every entry, asking for the pool line of each (its words) */
+    /* then every entry, asking for the block of each (its words) */
     for (int i = 0; i < S.n; i++) {
         const cache_ent *e = lex_lookup(c, &S.tk[i], c->tokhash.v[i]);
         c->ti.v[i].ce = e;
-        __builtin_prefetch(c->cache_pool.v + cache_boff(e));
+        __builtin_prefetch(cache_bases(e));
     }
     /* each word the sentence can hold, once: its first and last token, its
      * bit in the sentence's mask, and whether some pattern is filed under it */
@@ -1899,7 +1840,7 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
         c->tz.toks.v[i].wcls = e->wcls;
         c->tokfirst.v[i] = tok_first(e);
         c->sfirst |= c->tokfirst.v[i];
-        const uint32_t *bs = c->cache_pool.v + cache_boff(e);
+        const uint32_t *bs = cache_bases(e);
         for (uint32_t k = 0; k < e->bn; k++) {
             uint32_t w = bs[k];
             if (w >= c->nwbits) continue;
@@ -1919,14 +1860,14 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
      * from actor phrases: a sentence with none (and nothing that could still
      * discard it, call it complex or shift its date) codes nothing, and the
      * verb, actor, compound, comma and clause work below is passed over */
-    if (!o->tabari_compat && !S.complex && !o->def_src[0] && !o->def_tgt[0] && !any_cx_filter(o)) {
+    if (!o->tabari_compat && !S.complex && !any_cx_filter(o)) {
         int maybe = 0;
         for (int i = 0; i < S.n && !maybe; i++) {
             const tokinfo *ti = &c->ti.v[i];
             /* classify() gave an actor phrase's tokens T_ACTOR: no phrase record is read */
             maybe = ti->phrase >= 0 && (ti->type == T_TIME || ti->type == T_ACTOR);
         }
-        if (!maybe && !verb_may_flag(&S)) { if (fate) *fate = PARLEY_FATE_NOEVENT; return PARLEY_OK; }
+        if (!maybe && !may_act_unnamed(o, &S)) { if (fate) *fate = PARLEY_FATE_NOEVENT; return PARLEY_OK; }
     }
     /* verbs that are really nouns (TABARI 7.4), special verb codes */
     for (int i = 0; i < S.n; i++) {
@@ -2045,7 +1986,7 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
      * that has such a code; with none of those it is passed over */
     int named = 0;
     for (size_t k = 0; k < c->slots.n && !named; k++) named = o->tabari_compat || !slot_lone(c, (int)k);
-    if (!named && !o->def_src[0] && !o->def_tgt[0] && !verb_may_flag(&S)) goto clauses_done;
+    if (!named && !may_act_unnamed(o, &S)) goto clauses_done;
 again:
     while (cstart < S.n && !stop_sentence) {
         int cend = cstart;

@@ -4,6 +4,7 @@
 
 #include "../dict/dict.h"
 #include "../text/text.h"
+#include "lexcache.h"
 
 /* Word types, after TABARI manual 7.1. */
 enum {
@@ -29,7 +30,6 @@ typedef struct slot {          /* what $ + % ^ and the default search see */
     int compound;
 } slot;
 
-typedef struct cache_ent cache_ent;
 typedef struct tokinfo {
     const cache_ent *ce;       /* lexicon entry of this token */
     uint8_t type, deleted, clause_break, in_compound, det;
@@ -37,32 +37,6 @@ typedef struct tokinfo {
     int32_t phrase;            /* verb/time phrase starting here, -1 */
     int span_end;              /* end of the phrase starting here */
 } tokinfo;
-
-/* What the coder knows about one distinct token string: the phrases its
- * word can start, the dictionary words it can be an inflection of, and its
- * closed-class type.  Cached per coder: news vocabulary repeats. */
-struct cache_ent {
-    /* the token string: up to 16 bytes in the entry itself (short_key in
-     * coder.c), longer ones in the cache arena; klen 0 marks a free slot */
-    union { const char *key; uint64_t skey[2]; };
-    uint32_t off, n;           /* candidates: pairs (kind<<28 | phrase, hint) */
-    uint32_t fn, hn;
-    /* after the pairs in the pool: the bn dictionary words the token can
-     * stand for (cache_boff); after them fn pairs (position, needed word) of
-     * the phrases of two or more words with no hint (issues left out), then
-     * hn pairs (hint, position), sorted, of those that need a next word */
-    uint32_t bn;
-    int32_t lemma; uint32_t wcls;
-    /* the one-word phrases decided once: which one classify() takes (-1:
-     * none), its length and rank; one_disc: 1 discard, 2 story discard */
-    int32_t one; uint32_t one_chars;
-    uint16_t klen; uint8_t cls, pos, adjunct, one_rank, one_disc, one_type;
-    uint8_t first[2];          /* first letters of the token and of its lemma, for tok_first */
-};
-_Static_assert(sizeof(cache_ent) <= 64, "a cache entry is one cache line");
-static inline uint32_t cache_boff(const cache_ent *e) { return e->off + 2 * e->n; }
-static inline uint32_t cache_foff(const cache_ent *e) { return e->off + 2 * e->n + e->bn; }
-static inline uint32_t cache_hoff(const cache_ent *e) { return e->off + 2 * e->n + e->bn + 2 * e->fn; }
 
 typedef P_VEC(const char *) code_list;
 typedef P_VEC(int) unit_list;
@@ -92,10 +66,12 @@ struct parley_coder {
     P_VEC(uint32_t) patcand;    /* scratch: candidate patterns of one verb */
     P_VEC(uint32_t) patmerge;   /* scratch: those merged with the verb's free patterns */
     P_VEC(uint32_t) patfree;    /* scratch: the verb's free patterns still possible */
-    /* token -> candidate phrase cache */
-    cache_ent *cache; size_t cache_cap, cache_n;
-    P_VEC(uint32_t) cache_pool;
-    p_arena cache_arena;
+    /* the token cache (lexcache.h), shared with the coder's clones, and
+     * this coder's own for the words it lacks once it is half full */
+    lexcache *lc, *own;
+    const cache_ent *lc_tab; size_t lc_mask; /* lc's slots, one load nearer */
+    size_t sent_n;              /* tokens of the sentence being coded: room own keeps */
+    P_VEC(uint32_t) fill;       /* scratch: an entry's block being made */
     p_buf why, why_tmp, scratch, out_codes;
     /* `why` lines already written, JSON-escaped, keyed by what they
      * describe (a pattern; an actor with its dated entry and agent) */

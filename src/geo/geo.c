@@ -591,6 +591,8 @@ struct geo_state {
     gmemo memo[GMEMO_SIZE];       /* recent bucket answers (probe) */
 };
 
+const parley_gazetteer *geo_state_gazetteer(const geo_state *s) { return s->g; }
+
 geo_state *geo_state_new(const parley_gazetteer *g) {
     geo_state *s = p_xcalloc(1, sizeof *s);
     s->g = g;

@@ -12,6 +12,7 @@ typedef struct geo_state geo_state;
 
 geo_state *geo_state_new(const parley_gazetteer *g);
 void geo_state_free(geo_state *s);
+const parley_gazetteer *geo_state_gazetteer(const geo_state *s);
 
 /* Adds the event's place to its `why` array (JSON text in wb). */
 void geo_why(p_buf *wb, p_buf *tmp, const parley_place *pl);

@@ -132,6 +132,7 @@ void tokenize(tokenizer *tz, const char *text, size_t len) {
              * abbreviation like "Mr.": drop it. "U.N." keeps its periods. */    \
             size_t L = tz->norm.n - wstart;                                      \
             while (L > 0 && (tz->norm.s[wstart + L - 1] == '\'' )) L--;           \
+            if (L > UINT16_MAX) L = UINT16_MAX; /* a token's length is 16 bits */ \
             cur->len = (uint16_t)L;                                               \
             tz->norm.n = wstart + L;                                             \
             tz->norm.s[tz->norm.n++] = 0;                                        \

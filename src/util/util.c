@@ -79,8 +79,7 @@ void p_buf_json_str(p_buf *b, const char *s, size_t n) {
     size_t i = 0;
     while (i < n) {
         /* plain ASCII, many bytes at a time, copied as they are read */
-        size_t k = p_scan_plain(s + i, n - i, P_STOP('"', 0) | P_STOP('\\', 1) | P_STOP('<', 2) | P_STOP('>', 3) | P_STOP('&', 4), 5,
-                                P_SCAN_HIGH | P_SCAN_CTRL, b->s + b->n);
+        size_t k = p_json_copy_plain_out(b->s + b->n, s + i, n - i);
         b->n += k;
         i += k;
         if (i >= n) break;

@@ -115,10 +115,10 @@ static inline size_t p_scan_plain(const char *s, size_t n, uint64_t stops, int k
 }
 /* A JSON writer copies these as they are (no quote, backslash, control,
  * <, >, & or byte >= 0x80); a JSON string reader, everything but a quote,
- * a backslash or a control. */
-static inline size_t p_json_plain_out(const char *s, size_t n) {
+ * a backslash or a control.  Both copy to out (when not NULL) as they scan. */
+static inline size_t p_json_copy_plain_out(char *out, const char *s, size_t n) {
     return p_scan_plain(s, n, P_STOP('"', 0) | P_STOP('\\', 1) | P_STOP('<', 2) | P_STOP('>', 3) | P_STOP('&', 4), 5,
-                        P_SCAN_HIGH | P_SCAN_CTRL, NULL);
+                        P_SCAN_HIGH | P_SCAN_CTRL, out);
 }
 static inline size_t p_json_copy_plain_in(char *out, const char *s, size_t n) {
     return p_scan_plain(s, n, P_STOP('"', 0) | P_STOP('\\', 1), 2, P_SCAN_CTRL, out);

@@ -1,0 +1,122 @@
+/* The token cache (lexcache.h): slots, the blocks of the entries' lists,
+ * and the lock and publication of a shared cache. */
+#include "lexcache.h"
+
+#include <stdlib.h>
+
+/* calloc, not aligned_alloc and memset: a large calloc is pages the system
+ * zeroes when first touched, so a coder that codes one sentence does not pay
+ * for the whole table.  Aligned by hand: an entry is one cache line. */
+static cache_ent *slots_alloc(size_t n, void **raw) {
+    char *p = calloc(n + 1, sizeof(cache_ent));
+    if (!p) return NULL;
+    *raw = p;
+    return (cache_ent *)(p + (64 - (uintptr_t)p % 64) % 64);
+}
+
+typedef struct lexcache_mem { lexcache L; void *raw; } lexcache_mem;
+
+lexcache *lexcache_new(size_t slots, int shared) {
+    lexcache_mem *m = calloc(1, sizeof *m);
+    if (!m) return NULL;
+    lexcache *L = &m->L;
+    L->tab = slots_alloc(slots, &m->raw);
+    if (!L->tab) { free(m); return NULL; }
+    L->mask = slots - 1;
+    L->shared = shared;
+    L->refs = 1;
+    pthread_mutex_init(&L->mu, NULL);
+    return L;
+}
+
+lexcache *lexcache_ref(lexcache *L) {
+    __atomic_add_fetch(&L->refs, 1, __ATOMIC_RELAXED);
+    return L;
+}
+
+static void blocks_free(lexcache *L) {
+    for (size_t k = 0; k < L->blocks.n; k++) free(L->blocks.v[k]);
+    L->blocks.n = 0;
+    L->blk = NULL;
+    L->blk_left = 0;
+    p_arena_free(&L->keys);
+}
+
+void lexcache_unref(lexcache *L) {
+    if (!L || __atomic_sub_fetch(&L->refs, 1, __ATOMIC_ACQ_REL)) return;
+    lexcache_mem *m = (lexcache_mem *)L;
+    blocks_free(L);
+    P_FREE_VEC(L->blocks);
+    pthread_mutex_destroy(&L->mu);
+    free(m->raw);
+    free(m);
+}
+
+/* nd words that stay where they are: entries point at them */
+#define BLOCK_WORDS (1u << 16)
+static uint32_t *block_alloc(lexcache *L, size_t nd) {
+    if (nd > L->blk_left) {
+        size_t cap = nd > BLOCK_WORDS ? nd : BLOCK_WORDS;
+        uint32_t *b = p_xmalloc(cap * sizeof *b);
+        P_PUSH(L->blocks, b);
+        L->blk = b;
+        L->blk_left = cap;
+    }
+    uint32_t *r = L->blk;
+    L->blk += nd;
+    L->blk_left -= nd;
+    return r;
+}
+
+const cache_ent *lexcache_add(lexcache *L, const cache_ent *e, const uint32_t *data, size_t nd,
+                              const char *s, size_t len, uint64_t h) {
+    if (L->shared) pthread_mutex_lock(&L->mu);
+    /* another thread may have added s since the caller looked: writers
+     * hold the lock, so plain reads see every entry */
+    size_t i = (size_t)h & L->mask;
+    uint64_t sk[2] = {0, 0};
+    if (len <= SHORT_KEY) short_key(s, len, sk);
+    for (; L->tab[i].klen; i = (i + 1) & L->mask) {
+        const cache_ent *o = &L->tab[i];
+        if (o->klen == len && (len <= SHORT_KEY ? o->skey[0] == sk[0] && o->skey[1] == sk[1] : !memcmp(o->key, s, len))) {
+            if (L->shared) pthread_mutex_unlock(&L->mu);
+            return o;
+        }
+    }
+    if (L->shared && (L->n + 1) * 2 > L->mask + 1) { pthread_mutex_unlock(&L->mu); return NULL; }
+    cache_ent *t = &L->tab[i];
+    /* every field but klen, which readers may be loading: it goes last */
+    const size_t kl = offsetof(cache_ent, klen), after = kl + sizeof t->klen;
+    memcpy((char *)t + sizeof t->skey, (const char *)e + sizeof t->skey, kl - sizeof t->skey);
+    memcpy((char *)t + after, (const char *)e + after, sizeof *t - after);
+    if (len <= SHORT_KEY) { t->skey[0] = sk[0]; t->skey[1] = sk[1]; }
+    else t->key = p_arena_strndup(&L->keys, s, len);
+    uint32_t *b = block_alloc(L, nd);
+    memcpy(b, data, nd * sizeof *b);
+    t->data = b;
+    L->n++;
+    __atomic_store_n(&t->klen, (uint16_t)len, __ATOMIC_RELEASE);
+    if (L->shared) pthread_mutex_unlock(&L->mu);
+    return t;
+}
+
+int lexcache_room(lexcache *L, size_t more) {
+    if ((L->n + more + 1) * 2 <= L->mask + 1) return 0;
+    size_t slots = L->mask + 1;
+    while ((more + 1) * 2 > slots) slots *= 2;
+    if (slots != L->mask + 1) {
+        lexcache_mem *m = (lexcache_mem *)L;
+        void *raw;
+        cache_ent *t = slots_alloc(slots, &raw);
+        if (!t) return -1;
+        free(m->raw);
+        m->raw = raw;
+        L->tab = t;
+        L->mask = slots - 1;
+    } else {
+        memset(L->tab, 0, slots * sizeof *L->tab);
+    }
+    L->n = 0;
+    blocks_free(L);
+    return 0;
+}
