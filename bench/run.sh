@@ -62,10 +62,14 @@ set -- $(median ing); ing=$1
 # printed beside the medians, never instead of them
 fastest() { sort -n -k1 $T/times.$1 | head -1 | cut -d' ' -f1; }
 p1_min=$(fastest p1); wc_min=$(fastest wc); load_min=$(fastest load)
+# -j 2 against the -j 1 run just before it, round by round: the pair sees
+# the same neighbours, so its ratio is steadier than that of the medians
+pairs=$(paste -d' ' $T/times.p1 $T/times.p2 | awk -v l=$load_s '{print ($1-l)/($4-l)}' | sort -n |
+        awk '{v[NR]=$1} END{printf "%.2f %.2f %.2f", v[int((NR+1)/2)], v[1], v[NR]}')
 awk -v n=$N -v mb=$MB -v c=$cat_s -v w=$wc_s -v l=$load_s -v lr=$load_rss -v p1=$p1 -v r1=$p1_rss -v p2=$p2 \
     -v o=$own -v ol=$own_load -v orss=$own_rss -v ing=$ing -v runs=$RUNS -v cold=$cold_s -v ocold=$own_cold \
     -v wcpu=$wc_cpu -v lcpu=$load_cpu -v p1cpu=$p1_cpu -v ocpu=$own_cpu -v olcpu=$own_load_cpu \
-    -v p1min=$p1_min -v wcmin=$wc_min -v lmin=$load_min 'BEGIN{
+    -v p1min=$p1_min -v wcmin=$wc_min -v lmin=$load_min -v pairs="$pairs" 'BEGIN{
   printf "corpus: %d sentences, %d MB (news21k repeated); median of %d runs\n", n, mb, runs;
   printf "%-34s %8s %12s %10s %8s %9s %10s\n", "", "seconds", "sentences/s", "x wc -w", "RSS MB", "CPU s", "CPU x wc";
   printf "%-34s %8.2f\n", "cat", c;
@@ -75,7 +79,8 @@ awk -v n=$N -v mb=$MB -v c=$cat_s -v w=$wc_s -v l=$load_s -v lr=$load_rss -v p1=
   printf "%-34s %8.2f %12.0f %10.1f %8.1f %9.2f %10.1f\n", "parley code, shipped dictionaries", o, n/(o-ol), o/(w>0?w:0.01), orss/1024, ocpu, ocpu/(wcpu>0?wcpu:0.01);
   printf "%-34s %8.2f %12.0f %10.1f\n", "parley ingest (SQLite), Phoenix", ing, n/(ing-l), ing/(w>0?w:0.01);
   printf "load (process start to exit, one-line input): Phoenix text %.3f s, compiled %.3f s (%.1f MB RSS); shipped text %.3f s, compiled %.3f s\n", cold, l, lr/1024, ocold, ol;
-  printf "ratios: -j 2 / -j 1 speed-up %.2f; ingest time / code time %.2f\n", (p1-l)/(p2-l), ing/p1;
+  split(pairs, pr, " ");
+  printf "ratios: -j 2 / -j 1 speed-up %.2f (round by round: median %.2f, %.2f-%.2f); ingest time / code time %.2f\n", (p1-l)/(p2-l), pr[1], pr[2], pr[3], ing/p1;
   printf "one thread on CPU time: Phoenix %.0f sentences/s, %.1f x wc -w\n", n/(p1cpu-lcpu), p1cpu/(wcpu>0?wcpu:0.01);
   printf "fastest of the %d rounds (wall): Phoenix -j 1 %.0f sentences/s, wc -w %.2f s\n", runs, n/(p1min-lmin>0?p1min-lmin:0.01), wcmin;
 }'

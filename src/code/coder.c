@@ -188,8 +188,6 @@ static void lex_fill(parley_coder *c, const token *t, cache_ent *e) {
      * the second word when it must follow at once as a whole word, so most
      * candidates are rejected without touching the phrase itself. */
     c->fill.n = 0;
-    P_PUSH(c->fill, 0); /* fn, hn: set below */
-    P_PUSH(c->fill, 0);
     e->n = (uint32_t)m;
     for (size_t a = 0; a < m; a++) {
         const phrase *ph = &d->phrases.v[c->cand.v[a]];
@@ -198,9 +196,11 @@ static void lex_fill(parley_coder *c, const token *t, cache_ent *e) {
         P_PUSH(c->fill, (uint32_t)ph->kind << 28 | c->cand.v[a]);
         P_PUSH(c->fill, hint);
     }
+    P_PUSH(c->fill, 0); /* fn, hn: set below */
+    P_PUSH(c->fill, 0);
     /* dictionary words this token can stand for (for the pattern prefilter);
      * right after them, the lists classify() reads: one line of the block
-     * often holds all three */
+     * often holds the counts and all three */
     size_t before = c->sentwords.n;
     for_bases(t, base_collect, c);
     if (lemma >= 0) P_PUSH(c->sentwords, (uint32_t)lemma);
@@ -242,7 +242,7 @@ static void lex_fill(parley_coder *c, const token *t, cache_ent *e) {
     }
     uint32_t fn = 0;
     for (size_t a = 0; a < m; a++) {
-        const uint32_t *pr = c->fill.v + CACHE_HEAD + 2 * a;
+        const uint32_t *pr = c->fill.v + 2 * a;
         const phrase *ph = &d->phrases.v[pr[0] & 0x0FFFFFFF];
         if (pr[1] != UINT32_MAX || (pr[0] >> 28) == K_ISSUE || ph->n == 1) continue;
         uint32_t need = UINT32_MAX;
@@ -255,7 +255,7 @@ static void lex_fill(parley_coder *c, const token *t, cache_ent *e) {
     size_t hoff = c->fill.n;
     for (size_t a = 0; a < m; a++) {
         /* by value: the pushes below may move the block */
-        const uint32_t pr[2] = {c->fill.v[CACHE_HEAD + 2 * a], c->fill.v[CACHE_HEAD + 2 * a + 1]};
+        const uint32_t pr[2] = {c->fill.v[2 * a], c->fill.v[2 * a + 1]};
         if (pr[1] == UINT32_MAX || (pr[0] >> 28) == K_ISSUE) continue;
         /* insertion by hint keeps positions ascending within one hint */
         uint32_t hint = pr[1];
@@ -268,8 +268,8 @@ static void lex_fill(parley_coder *c, const token *t, cache_ent *e) {
         hp[2 * k] = hint;
         hp[2 * k + 1] = (uint32_t)a;
     }
-    c->fill.v[0] = fn;
-    c->fill.v[1] = (uint32_t)(c->fill.n - hoff) / 2;
+    c->fill.v[2 * m] = fn;
+    c->fill.v[2 * m + 1] = (uint32_t)(c->fill.n - hoff) / 2;
     e->cls = (uint8_t)closed_class(t);
     e->adjunct = adjunct_word(t);
     e->wcls = word_class(t->s, t->len);
@@ -1829,7 +1829,7 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
     for (int i = 0; i < S.n; i++) {
         const cache_ent *e = lex_lookup(c, &S.tk[i], c->tokhash.v[i]);
         c->ti.v[i].ce = e;
-        __builtin_prefetch(cache_bases(e));
+        __builtin_prefetch(cache_bases(e) - 2); /* the counts, then the words */
     }
     /* each word the sentence can hold, once: its first and last token, its
      * bit in the sentence's mask, and whether some pattern is filed under it */

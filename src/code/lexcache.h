@@ -36,15 +36,16 @@ typedef struct cache_ent {
 } cache_ent;
 _Static_assert(sizeof(cache_ent) <= 64, "a cache entry is one cache line");
 
-/* The block at data: fn and hn, then n pairs (kind<<28 | phrase, hint), the
- * bn dictionary words the token can stand for, fn pairs (position, needed
- * word) of the phrases of two or more words with no hint (issues left out),
- * then hn pairs (hint, position), sorted, of those that need a next word. */
-#define CACHE_HEAD 2
-static inline const uint32_t *cache_cand(const cache_ent *e) { return e->data + CACHE_HEAD; }
-static inline const uint32_t *cache_bases(const cache_ent *e) { return e->data + CACHE_HEAD + 2 * e->n; }
-static inline uint32_t cache_fn(const cache_ent *e) { return e->data[0]; }
-static inline uint32_t cache_hn(const cache_ent *e) { return e->data[1]; }
+/* The block at data: n pairs (kind<<28 | phrase, hint); fn and hn; the bn
+ * dictionary words the token can stand for; fn pairs (position, needed
+ * word) of the phrases of two or more words with no hint (issues left out);
+ * then hn pairs (hint, position), sorted, of those that need a next word.
+ * The counts sit beside the words, which every sentence reads (the
+ * coder asks for their line as it looks the token up). */
+static inline const uint32_t *cache_cand(const cache_ent *e) { return e->data; }
+static inline uint32_t cache_fn(const cache_ent *e) { return e->data[2 * e->n]; }
+static inline uint32_t cache_hn(const cache_ent *e) { return e->data[2 * e->n + 1]; }
+static inline const uint32_t *cache_bases(const cache_ent *e) { return e->data + 2 * e->n + 2; }
 static inline const uint32_t *cache_fpairs(const cache_ent *e) { return cache_bases(e) + e->bn; }
 static inline const uint32_t *cache_hpairs(const cache_ent *e) { return cache_fpairs(e) + 2 * cache_fn(e); }
 
