@@ -96,11 +96,11 @@ fuzz: $(FUZZERS:%=build-fuzz/fuzz_%)
 clean:
 	rm -rf build build-asan
 
-# a token cache of 1,024 slots (src/code/lexcache.h): past its first 512
-# words every coder keeps the rest in a cache of its own, so the sanitizers
-# see both paths
+# a token cache of at most 8,192 slots (src/code/lexcache.h): it grows once,
+# and past its first 4,096 words every coder keeps the rest in a cache of its
+# own, so the sanitizers see every path
 asan:
-	$(MAKE) BUILD=build-asan OPT=-O1 CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -DLEXCACHE_SLOTS=1024"
+	$(MAKE) BUILD=build-asan OPT=-O1 CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -DLEXCACHE_SLOTS=8192"
 
 test: all dashboard
 	sh tests/run.sh $(BUILD)

@@ -9,7 +9,8 @@
  *    `parley_dict_finish`.  A finished dictionary may be shared by any number
  *    of threads at once; it must outlive every coder made from it.
  *  - A `parley_coder` holds one thread's scratch state.  Never use one coder
- *    from two threads at the same time; make one coder per thread instead.
+ *    from two threads at the same time; make one coder per thread instead
+ *    (clones of one coder, `parley_coder_clone`, share its token cache).
  *  - Events handed to a callback (and every string inside them) are owned by
  *    the coder and are valid only during the callback.  Copy what you keep.
  *  - Functions that can fail return a `parley_status`; details go into the

@@ -293,7 +293,7 @@ static __attribute__((noinline)) const cache_ent *lex_miss(parley_coder *c, cons
          * the entries until it is coded */
         size_t slots = LEXCACHE_SLOTS;
         while ((c->sent_n + 1) * 2 > slots) slots *= 2;
-        if (!(c->own = lexcache_new(slots, 0))) { fputs("parley: out of memory\n", stderr); abort(); }
+        if (!(c->own = lexcache_new(slots, 1))) { fputs("parley: out of memory\n", stderr); abort(); }
     }
     return lexcache_add(c->own, &e, c->fill.v, c->fill.n, t->s, t->len, h);
 }
@@ -348,7 +348,7 @@ static parley_coder *coder_make(const parley_dict *d, lexcache *lc) {
     c->wpos = malloc((c->nwbits + 1) * sizeof *c->wpos);
     c->alt_gen = calloc(d->alts.n + 1, sizeof *c->alt_gen);
     c->alt_ok = calloc(d->alts.n + 1, 1);
-    c->lc = lc ? lexcache_ref(lc) : lexcache_new(LEXCACHE_SLOTS, 1);
+    c->lc = lc ? lexcache_share(lc) : lexcache_new(LEXCACHE_START, 0);
     if (!c->wbits || !c->wpos || !c->alt_gen || !c->alt_ok || !c->lc) {
         free(c->wbits); free(c->wpos); free(c->alt_gen); free(c->alt_ok); lexcache_unref(c->lc); free(c);
         return NULL;
@@ -1811,10 +1811,15 @@ parley_status parley_code_sentence(parley_coder *c, const parley_doc *doc, int s
     /* the previous sentence's words leave the bitmap */
     for (size_t k = 0; k < c->sentwords.n; k++) c->wbits[c->sentwords.v[k] >> 6] = 0;
     c->sentwords.n = 0;
-    /* this coder's own cache empties now if ever: not while the sentence
-     * holds pointers to its entries */
+    /* the caches make room now if ever (one coder's grows, a coder's own
+     * empties): not while the sentence holds pointers to their entries */
     c->sent_n = (size_t)S.n;
-    if (c->own && lexcache_room(c->own, (size_t)S.n)) { fputs("parley: out of memory\n", stderr); abort(); }
+    if (lexcache_room(c->lc, (size_t)S.n) || (c->own && lexcache_room(c->own, (size_t)S.n))) {
+        fputs("parley: out of memory\n", stderr);
+        abort();
+    }
+    c->lc_tab = c->lc->tab; /* moved if it grew, or when the coder was first cloned */
+    c->lc_mask = c->lc->mask;
     c->sfirst = 0;
     /* the cache is bigger than the processor's caches: ask for every slot
      * the sentence needs before reading any, so the misses overlap */

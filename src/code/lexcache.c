@@ -1,5 +1,6 @@
 /* The token cache (lexcache.h): slots, the blocks of the entries' lists,
- * and the lock and publication of a shared cache. */
+ * growth while one coder uses a cache, and the lock and publication once
+ * several do. */
 #include "lexcache.h"
 
 #include <stdlib.h>
@@ -14,23 +15,15 @@ static cache_ent *slots_alloc(size_t n, void **raw) {
     return (cache_ent *)(p + (64 - (uintptr_t)p % 64) % 64);
 }
 
-typedef struct lexcache_mem { lexcache L; void *raw; } lexcache_mem;
-
-lexcache *lexcache_new(size_t slots, int shared) {
-    lexcache_mem *m = calloc(1, sizeof *m);
-    if (!m) return NULL;
-    lexcache *L = &m->L;
-    L->tab = slots_alloc(slots, &m->raw);
-    if (!L->tab) { free(m); return NULL; }
+lexcache *lexcache_new(size_t slots, int own) {
+    lexcache *L = calloc(1, sizeof *L);
+    if (!L) return NULL;
+    L->tab = slots_alloc(slots, &L->raw);
+    if (!L->tab) { free(L); return NULL; }
     L->mask = slots - 1;
-    L->shared = shared;
+    L->own = own;
     L->refs = 1;
     pthread_mutex_init(&L->mu, NULL);
-    return L;
-}
-
-lexcache *lexcache_ref(lexcache *L) {
-    __atomic_add_fetch(&L->refs, 1, __ATOMIC_RELAXED);
     return L;
 }
 
@@ -44,12 +37,52 @@ static void blocks_free(lexcache *L) {
 
 void lexcache_unref(lexcache *L) {
     if (!L || __atomic_sub_fetch(&L->refs, 1, __ATOMIC_ACQ_REL)) return;
-    lexcache_mem *m = (lexcache_mem *)L;
     blocks_free(L);
     P_FREE_VEC(L->blocks);
+    for (size_t k = 0; k < L->retired.n; k++) free(L->retired.v[k]);
+    P_FREE_VEC(L->retired);
     pthread_mutex_destroy(&L->mu);
-    free(m->raw);
-    free(m);
+    free(L->raw);
+    free(L);
+}
+
+/* The entries in a table of `slots` slots.  Their lists stay where they are.
+ * The old table is freed, or, when a coder may still hold pointers into it,
+ * kept until the cache is. */
+static int grow(lexcache *L, size_t slots, int keep_old) {
+    void *raw;
+    cache_ent *t = slots_alloc(slots, &raw);
+    if (!t) return -1;
+    for (size_t k = 0; k <= L->mask; k++) {
+        const cache_ent *e = &L->tab[k];
+        if (!e->klen) continue;
+        char sb[SHORT_KEY];
+        const char *key = e->key;
+        if (e->klen <= SHORT_KEY) { short_key_bytes(e->skey, e->klen, sb); key = sb; }
+        size_t i = (size_t)p_hash_mem(key, e->klen) & (slots - 1);
+        while (t[i].klen) i = (i + 1) & (slots - 1);
+        t[i] = *e;
+    }
+    if (keep_old) P_PUSH(L->retired, L->raw);
+    else free(L->raw);
+    L->raw = raw;
+    L->tab = t;
+    L->mask = slots - 1;
+    return 0;
+}
+
+lexcache *lexcache_share(lexcache *L) {
+    /* under the lock: a coder kept only to be cloned may be cloned by
+     * several threads at once (the server's pool) */
+    pthread_mutex_lock(&L->mu);
+    if (!L->frozen) {
+        /* its last size: a table others read never moves */
+        if (L->mask + 1 < LEXCACHE_SLOTS && grow(L, LEXCACHE_SLOTS, 1)) { pthread_mutex_unlock(&L->mu); return NULL; }
+        L->frozen = 1;
+    }
+    __atomic_add_fetch(&L->refs, 1, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&L->mu);
+    return L;
 }
 
 /* nd words that stay where they are: entries point at them */
@@ -70,7 +103,7 @@ static uint32_t *block_alloc(lexcache *L, size_t nd) {
 
 const cache_ent *lexcache_add(lexcache *L, const cache_ent *e, const uint32_t *data, size_t nd,
                               const char *s, size_t len, uint64_t h) {
-    if (L->shared) pthread_mutex_lock(&L->mu);
+    if (!L->own) pthread_mutex_lock(&L->mu);
     /* another thread may have added s since the caller looked: writers
      * hold the lock, so plain reads see every entry */
     size_t i = (size_t)h & L->mask;
@@ -79,11 +112,11 @@ const cache_ent *lexcache_add(lexcache *L, const cache_ent *e, const uint32_t *d
     for (; L->tab[i].klen; i = (i + 1) & L->mask) {
         const cache_ent *o = &L->tab[i];
         if (o->klen == len && (len <= SHORT_KEY ? o->skey[0] == sk[0] && o->skey[1] == sk[1] : !memcmp(o->key, s, len))) {
-            if (L->shared) pthread_mutex_unlock(&L->mu);
+            if (!L->own) pthread_mutex_unlock(&L->mu);
             return o;
         }
     }
-    if (L->shared && (L->n + 1) * 2 > L->mask + 1) { pthread_mutex_unlock(&L->mu); return NULL; }
+    if (!L->own && (L->n + 1) * 2 > L->mask + 1) { pthread_mutex_unlock(&L->mu); return NULL; }
     cache_ent *t = &L->tab[i];
     /* every field but klen, which readers may be loading: it goes last */
     const size_t kl = offsetof(cache_ent, klen), after = kl + sizeof t->klen;
@@ -96,21 +129,28 @@ const cache_ent *lexcache_add(lexcache *L, const cache_ent *e, const uint32_t *d
     t->data = b;
     L->n++;
     __atomic_store_n(&t->klen, (uint16_t)len, __ATOMIC_RELEASE);
-    if (L->shared) pthread_mutex_unlock(&L->mu);
+    if (!L->own) pthread_mutex_unlock(&L->mu);
     return t;
 }
 
 int lexcache_room(lexcache *L, size_t more) {
-    if ((L->n + more + 1) * 2 <= L->mask + 1) return 0;
     size_t slots = L->mask + 1;
+    if (L->frozen || (L->n + more + 1) * 2 <= slots) return 0;
+    if (!L->own) {
+        /* one coder's: it grows up to the size a shared one has, then the
+         * words past its half go to the coder's own */
+        if (slots >= LEXCACHE_SLOTS) return 0;
+        while ((L->n + more + 1) * 2 > slots && slots < LEXCACHE_SLOTS) slots *= 2;
+        return grow(L, slots, 0);
+    }
+    /* a coder's own: emptied, and made bigger when one sentence needs it */
     while ((more + 1) * 2 > slots) slots *= 2;
     if (slots != L->mask + 1) {
-        lexcache_mem *m = (lexcache_mem *)L;
         void *raw;
         cache_ent *t = slots_alloc(slots, &raw);
         if (!t) return -1;
-        free(m->raw);
-        m->raw = raw;
+        free(L->raw);
+        L->raw = raw;
         L->tab = t;
         L->mask = slots - 1;
     } else {

@@ -10,7 +10,8 @@
  * of its key length, which readers load with acquire.  Published entries
  * never move or change, so a coder may hold pointers to them: a shared cache
  * neither grows nor empties.  Once it is half full, each coder keeps the
- * words it lacks in a private cache of its own, emptied between sentences. */
+ * words it lacks in a private cache of its own, emptied between sentences.
+ * A cache one coder uses alone starts small and grows between sentences. */
 #ifndef PARLEY_LEXCACHE_H
 #define PARLEY_LEXCACHE_H
 
@@ -50,24 +51,29 @@ static inline const uint32_t *cache_fpairs(const cache_ent *e) { return cache_ba
 static inline const uint32_t *cache_hpairs(const cache_ent *e) { return cache_fpairs(e) + 2 * cache_fn(e); }
 
 typedef struct lexcache {
-    cache_ent *tab;            /* open addressing; a power of two slots
-                                * (a shared cache's never change) */
+    cache_ent *tab;            /* open addressing; a power of two slots */
     size_t mask;
-    size_t n;                  /* entries (shared: changed under mu) */
-    int shared;                /* readers in other threads: lock, publish */
-    int refs;                  /* coders using it (atomic) */
+    size_t n;                  /* entries (changed under mu) */
+    int own;                   /* a coder's own: no lock, emptied between sentences */
+    int frozen;                /* shared: the table never moves again */
+    int refs;                  /* coders using it (changed under mu, or atomically) */
     pthread_mutex_t mu;
+    void *raw;                 /* tab as allocated */
+    P_VEC(void *) retired;     /* tables a coder may still point into */
     /* the entries' lists, in blocks that never move */
     P_VEC(uint32_t *) blocks;
     uint32_t *blk; size_t blk_left;
     p_arena keys;              /* keys of more than SHORT_KEY bytes */
 } lexcache;
 
-/* Slots of a shared cache: half of them used at most, 64k strings hold the
- * working vocabulary of news. */
+/* One coder's cache starts at LEXCACHE_START slots (a coder for one request
+ * stays cheap) and doubles between sentences as it fills; a shared one has
+ * LEXCACHE_SLOTS from the first clone on.  Half of them are used at most:
+ * 64k strings hold the working vocabulary of news. */
 #ifndef LEXCACHE_SLOTS
 #define LEXCACHE_SLOTS (1u << 17)
 #endif
+#define LEXCACHE_START (LEXCACHE_SLOTS < (1u << 12) ? LEXCACHE_SLOTS : (1u << 12))
 
 /* A key of up to 16 bytes is kept in the entry: up to 8 as the bytes
  * p_hash_mem reads of it (the first and last four, or the first, middle and
@@ -90,6 +96,21 @@ static inline void short_key(const char *s, size_t n, uint64_t k[2]) {
     }
 }
 
+static inline void short_key_bytes(const uint64_t k[2], size_t n, char out[SHORT_KEY]) {
+    if (n > 8) {
+        memcpy(out, &k[0], 8);
+        memcpy(out + n - 8, &k[1], 8);
+    } else if (n >= 4) {
+        uint32_t a = (uint32_t)(k[0] >> 32), b = (uint32_t)k[0];
+        memcpy(out, &a, 4);
+        memcpy(out + n - 4, &b, 4);
+    } else if (n) {
+        out[0] = (char)(k[0] & 0xFF);
+        out[n / 2] = (char)(k[0] >> 8 & 0xFF);
+        out[n - 1] = (char)(k[0] >> 16 & 0xFF);
+    }
+}
+
 /* The entry of string s (h: its p_hash_mem) in a cache's slots (tab, mask:
  * the cache's own, which never change) or NULL.  Takes no lock: an entry is
  * read only after its published key length.  Always inline: nearly every
@@ -109,19 +130,23 @@ static inline __attribute__((always_inline)) const cache_ent *lexcache_find(cons
     return NULL;
 }
 
-/* A cache of `slots` slots (a power of two); shared: used from several
- * threads.  NULL when out of memory. */
-lexcache *lexcache_new(size_t slots, int shared);
-lexcache *lexcache_ref(lexcache *L);
+/* A cache of `slots` slots (a power of two); own: a coder's own, used by
+ * it alone.  NULL when out of memory. */
+lexcache *lexcache_new(size_t slots, int own);
+/* Another user of L (for a clone).  The first makes the table its final
+ * size, for a table other threads read never moves; the old one is kept
+ * (the cache's first coder may be in a sentence).  NULL when out of memory. */
+lexcache *lexcache_share(lexcache *L);
 void lexcache_unref(lexcache *L);
 /* Adds the entry for s: e's fields (key, data and klen are set here) and its
  * nd-word block.  Returns the cache's entry for s, which another thread may
- * have added first, or NULL when a shared cache is half full.  A private
- * cache must have room (lexcache_room). */
+ * have added first, or NULL when a cache that is not a coder's own is half
+ * full.  A coder's own must have room (lexcache_room). */
 const cache_ent *lexcache_add(lexcache *L, const cache_ent *e, const uint32_t *data, size_t nd,
                               const char *s, size_t len, uint64_t h);
-/* Private caches only, between sentences: room for `more` entries, emptying
- * the cache (and making it bigger when one sentence needs it) if needed. */
+/* Between sentences, room for `more` entries: one coder's cache grows (up
+ * to LEXCACHE_SLOTS); a coder's own is emptied (and made bigger when one
+ * sentence needs it).  -1 when out of memory. */
 int lexcache_room(lexcache *L, size_t more);
 
 #endif
