@@ -280,8 +280,8 @@ static void lex_fill(parley_coder *c, const token *t, cache_ent *e) {
     e->first[1] = lemma >= 0 ? (uint8_t)(0x80 | ((unsigned char)W(d, (uint32_t)lemma)[0] & 63)) : 0;
 }
 
-/* A token the shared cache lacks: from this coder's own cache once the
- * shared one is full, or computed and added. */
+/* A token the coder's cache lacks: worked out and added, or, once that
+ * cache is half full, kept in the coder's own table. */
 static __attribute__((noinline)) const cache_ent *lex_miss(parley_coder *c, const token *t, uint64_t h) {
     const cache_ent *r;
     if (c->own && (r = lexcache_find(c->own->tab, c->own->mask, t->s, t->len, h))) return r;
