@@ -288,12 +288,11 @@ static __attribute__((noinline)) const cache_ent *lex_miss(parley_coder *c, cons
     cache_ent e;
     lex_fill(c, t, &e);
     if ((r = lexcache_add(c->lc, &e, c->fill.v, c->fill.n, t->s, t->len, h))) return r;
-    if (!c->own) {
-        /* room for the rest of this sentence: the tokens hold pointers to
-         * the entries until it is coded */
-        size_t slots = LEXCACHE_SLOTS;
-        while ((c->sent_n + 1) * 2 > slots) slots *= 2;
-        if (!(c->own = lexcache_new(slots, 1))) { fputs("parley: out of memory\n", stderr); abort(); }
+    /* room for the rest of this sentence: the tokens hold pointers to the
+     * entries until it is coded */
+    if (!c->own && (!(c->own = lexcache_new(LEXCACHE_SLOTS, 1)) || lexcache_room(c->own, c->sent_n))) {
+        fputs("parley: out of memory\n", stderr);
+        abort();
     }
     return lexcache_add(c->own, &e, c->fill.v, c->fill.n, t->s, t->len, h);
 }

@@ -46,9 +46,17 @@ void lexcache_unref(lexcache *L) {
     free(L);
 }
 
-/* The entries in a table of `slots` slots.  Their lists stay where they are.
- * The old table is freed, or, when a coder may still hold pointers into it,
- * kept until the cache is. */
+/* t (allocated as raw) becomes L's table; the old one is freed, or, when a
+ * coder may still hold pointers into it, kept until the cache is. */
+static void install(lexcache *L, cache_ent *t, void *raw, size_t slots, int keep_old) {
+    if (keep_old) P_PUSH(L->retired, L->raw);
+    else free(L->raw);
+    L->raw = raw;
+    L->tab = t;
+    L->mask = slots - 1;
+}
+
+/* The entries in a table of `slots` slots.  Their lists stay where they are. */
 static int grow(lexcache *L, size_t slots, int keep_old) {
     void *raw;
     cache_ent *t = slots_alloc(slots, &raw);
@@ -63,11 +71,7 @@ static int grow(lexcache *L, size_t slots, int keep_old) {
         while (t[i].klen) i = (i + 1) & (slots - 1);
         t[i] = *e;
     }
-    if (keep_old) P_PUSH(L->retired, L->raw);
-    else free(L->raw);
-    L->raw = raw;
-    L->tab = t;
-    L->mask = slots - 1;
+    install(L, t, raw, slots, keep_old);
     return 0;
 }
 
@@ -104,25 +108,20 @@ static uint32_t *block_alloc(lexcache *L, size_t nd) {
 const cache_ent *lexcache_add(lexcache *L, const cache_ent *e, const uint32_t *data, size_t nd,
                               const char *s, size_t len, uint64_t h) {
     if (!L->own) pthread_mutex_lock(&L->mu);
-    /* another thread may have added s since the caller looked: writers
-     * hold the lock, so plain reads see every entry */
-    size_t i = (size_t)h & L->mask;
-    uint64_t sk[2] = {0, 0};
-    if (len <= SHORT_KEY) short_key(s, len, sk);
-    for (; L->tab[i].klen; i = (i + 1) & L->mask) {
-        const cache_ent *o = &L->tab[i];
-        if (o->klen == len && (len <= SHORT_KEY ? o->skey[0] == sk[0] && o->skey[1] == sk[1] : !memcmp(o->key, s, len))) {
-            if (!L->own) pthread_mutex_unlock(&L->mu);
-            return o;
-        }
+    /* another thread may have added s since the caller looked */
+    const cache_ent *o = lexcache_find(L->tab, L->mask, s, len, h);
+    if (o || (!L->own && (L->n + 1) * 2 > L->mask + 1)) {
+        if (!L->own) pthread_mutex_unlock(&L->mu);
+        return o;
     }
-    if (!L->own && (L->n + 1) * 2 > L->mask + 1) { pthread_mutex_unlock(&L->mu); return NULL; }
+    size_t i = (size_t)h & L->mask;
+    while (L->tab[i].klen) i = (i + 1) & L->mask;
     cache_ent *t = &L->tab[i];
     /* every field but klen, which readers may be loading: it goes last */
     const size_t kl = offsetof(cache_ent, klen), after = kl + sizeof t->klen;
     memcpy((char *)t + sizeof t->skey, (const char *)e + sizeof t->skey, kl - sizeof t->skey);
     memcpy((char *)t + after, (const char *)e + after, sizeof *t - after);
-    if (len <= SHORT_KEY) { t->skey[0] = sk[0]; t->skey[1] = sk[1]; }
+    if (len <= SHORT_KEY) short_key(s, len, t->skey);
     else t->key = p_arena_strndup(&L->keys, s, len);
     uint32_t *b = block_alloc(L, nd);
     memcpy(b, data, nd * sizeof *b);
@@ -149,10 +148,7 @@ int lexcache_room(lexcache *L, size_t more) {
         void *raw;
         cache_ent *t = slots_alloc(slots, &raw);
         if (!t) return -1;
-        free(L->raw);
-        L->raw = raw;
-        L->tab = t;
-        L->mask = slots - 1;
+        install(L, t, raw, slots, 0);
     } else {
         memset(L->tab, 0, slots * sizeof *L->tab);
     }
